@@ -1,0 +1,172 @@
+"""Creating, unlocking, backing up, restoring and verifying a store.
+
+``create_store`` makes the data key, wraps it, creates the encrypted database through the
+migrations and adds the owner - all before anyone can sign in. ``open_store`` unlocks with the
+OS key store or the recovery passphrase and, if the schema is older than this version,
+backs up automatically before migrating.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from salondesk.clock import Clock, SystemClock
+from salondesk.domain.permissions import Permission, Role
+from salondesk.errors import StorageError, ValidationError
+from salondesk.i18n import DEFAULT_LOCALE, _
+from salondesk.ids import new_id, new_op_id
+from salondesk.services import settings as settings_service
+from salondesk.services.context import Ctx
+from salondesk.services.staff import _insert_staff
+from salondesk.services.unit_of_work import Tx, check_permission, run_operation
+from salondesk.store import backup as backup_store
+from salondesk.store import migrate
+from salondesk.store.database import Database
+from salondesk.store.datadir import DataDir
+from salondesk.store.keys import KeyFile, OsKeyStore, check_passphrase_strength, new_data_key
+from salondesk.store.verify import verify_database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OpenStore:
+    """An unlocked store: its data folder, key file and a context nobody has signed in to."""
+
+    data_dir: DataDir
+    key_file: KeyFile
+    ctx: Ctx
+
+    def close(self) -> None:
+        self.ctx.db.dispose()
+
+
+def create_store(root: Path, *, store_name: str, owner_name: str, owner_secret: str,
+                 passphrase: str, locale: str = DEFAULT_LOCALE, demo: bool = False,
+                 keystore: OsKeyStore | None = None, clock: Clock | None = None) -> OpenStore:
+    """Create a new store in ``root`` (which must not hold one) and return it unlocked."""
+    data_dir = DataDir(root)
+    if data_dir.has_store() or data_dir.db_path.exists():
+        raise ValidationError(_("{path} already holds a store.").format(path=root))
+    if not store_name.strip():
+        raise ValidationError(_("Please enter the store's name."))
+    check_passphrase_strength(passphrase)
+    data_dir.prepare()
+    store_id = new_id()
+    data_key = new_data_key()
+    key_file = KeyFile.wrap(store_id=store_id, store_name=store_name.strip(), data_key=data_key,
+                            passphrase=passphrase, demo=demo)
+    keystore = keystore or OsKeyStore()
+    if keystore.available() and keystore.put(store_id, data_key):
+        key_file.keyring_user = store_id
+    db = Database(data_dir.db_path, data_key)
+    try:
+        migrate.upgrade(db.writer)
+        ctx = Ctx(db=db, store_id=store_id, clock=clock or SystemClock())
+
+        def body(tx: Tx) -> dict[str, Any]:
+            for key, value in (("store.id", store_id), ("store.name", store_name.strip()),
+                               ("store.locale", locale), ("store.currency", "CNY")):
+                settings_service.put(tx, key, value)
+            owner_id = _insert_staff(tx, owner_name, Role.OWNER, owner_secret)
+            tx.emit("store.created", {"store_id": store_id, "name": store_name.strip()})
+            return {"owner_id": owner_id}
+
+        run_operation(ctx, "store.create", body, op_id=new_op_id(), system=True)
+        key_file.save(data_dir.keys_path)
+    except BaseException:
+        db.dispose()
+        for leftover in (data_dir.db_path, Path(f"{data_dir.db_path}-wal"),
+                         Path(f"{data_dir.db_path}-shm")):
+            leftover.unlink(missing_ok=True)
+        if key_file.keyring_user:
+            keystore.delete(key_file.keyring_user)
+        raise
+    return OpenStore(data_dir=data_dir, key_file=key_file, ctx=ctx)
+
+
+def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStore | None = None,
+               clock: Clock | None = None, remember: bool = True) -> OpenStore:
+    """Unlock the store in ``root``; migrate (after a backup) if it is from an older version.
+
+    With a passphrase on a machine whose key store lacks the key, the key is stored there
+    (``remember``) so the next start needs no passphrase.
+    """
+    data_dir = DataDir(root)
+    key_file = data_dir.key_file()
+    keystore = keystore or OsKeyStore()
+    data_key = data_dir.data_key(passphrase, keystore)
+    data_dir.check_db_file()
+    db = Database(data_dir.db_path, data_key)
+    clock = clock or SystemClock()
+    try:
+        if migrate.needs_upgrade(db.writer):
+            current = migrate.current_revision(db.writer)
+            backup_store.automatic_backup(db, data_dir, reason="before-upgrade", schema=current,
+                                          now=clock.now())
+            migrate.upgrade(db.writer)
+    except BaseException:
+        db.dispose()
+        raise
+    if passphrase is not None and remember and keystore.available():
+        user = key_file.keyring_user or key_file.store_id
+        if keystore.get(user) != data_key and keystore.put(user, data_key):
+            key_file.keyring_user = user
+            key_file.save(data_dir.keys_path)
+    ctx = Ctx(db=db, store_id=key_file.store_id, clock=clock)
+    return OpenStore(data_dir=data_dir, key_file=key_file, ctx=ctx)
+
+
+def backup(store: OpenStore, ctx: Ctx, dest: Path) -> backup_store.BackupInfo:
+    """Back the store up to ``dest`` (a manager's or owner's action; audited)."""
+    def body(tx: Tx) -> dict[str, Any]:
+        tx.audit(target_type="backup", detail={"file": dest.name})
+        return {}
+
+    check_permission(ctx, Permission.BACKUP, None)
+    made = backup_store.write_backup(ctx.db, store.key_file, dest,
+                                     schema=migrate.current_revision(ctx.db.writer),
+                                     now=ctx.clock.now())
+    run_operation(ctx, "store.backup", body, op_id=new_op_id())
+    return made
+
+
+def verify_files(db_path: Path, key: bytes, store_id: str) -> dict[str, Any]:
+    db = Database(db_path, key)
+    try:
+        return verify_database(db, store_id)
+    finally:
+        db.dispose()
+
+
+def restore(src: Path, root: Path, *, passphrase: str | None,
+            clock: Clock | None = None) -> KeyFile:
+    """Restore the backup ``src`` into ``root`` after proving it sound with ``verify``."""
+    manifest, key_file = backup_store.read_manifest(src)
+
+    def check(db_path: Path, key: bytes) -> None:
+        report = verify_files(db_path, key, key_file.store_id)
+        if not report["ok"]:
+            raise StorageError(_("The backup does not pass verification: {faults}").format(
+                faults="; ".join(report["faults"])))
+
+    log.info("restoring backup made %s", manifest.get("created_at"))
+    return backup_store.restore(src, DataDir(root), passphrase=passphrase, check=check,
+                                now=(clock or SystemClock()).now())
+
+
+def change_passphrase(store: OpenStore, ctx: Ctx, new_passphrase: str) -> None:
+    """Wrap the data key under a new recovery passphrase (owner only; audited)."""
+    check_passphrase_strength(new_passphrase)
+
+    def body(tx: Tx) -> dict[str, Any]:
+        tx.audit(target_type="store", target_id=store.key_file.store_id)
+        return {}
+
+    check_permission(ctx, Permission.KEYS_MANAGE, None)
+    fresh = store.key_file.rewrap(ctx.db.key, new_passphrase)
+    fresh.save(store.data_dir.keys_path)
+    run_operation(ctx, "store.change_passphrase", body, op_id=new_op_id())

@@ -1,0 +1,146 @@
+"""One business operation = one transaction with its audit row, its outbox event and its op id.
+
+Services call :func:`run_operation` with the operation's name (from
+``domain.permissions.OPERATIONS``), the client's operation id and a function that does the
+work on a :class:`Tx`. The permission is checked first (a refusal is audited in a
+transaction of its own); a repeated op id returns the first result without applying anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from salondesk.clock import to_db
+from salondesk.domain.permissions import APPROVABLE, OPERATIONS, Permission
+from salondesk.errors import ApprovalRequired, Conflict, PermissionDenied, UserError
+from salondesk.i18n import _
+from salondesk.ids import OpId, new_id
+from salondesk.services.context import Approval, Ctx
+from salondesk.store import audit
+from salondesk.store.schema import Operation, OutboxEvent, Sequence
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+EVENT_SCHEMA_VERSION = 1
+
+
+@dataclass
+class Tx:
+    """What an operation's body works with: the session, the time, and audit/outbox helpers."""
+
+    session: Session
+    ctx: Ctx
+    action: str
+    op_id: str
+    now: dt.datetime
+    approval: Approval | None = None
+    _audited: bool = field(default=False, init=False)
+
+    @property
+    def actor_id(self) -> str | None:
+        return self.ctx.actor.staff_id if self.ctx.actor else None
+
+    def audit(self, *, target_type: str | None = None, target_id: str | None = None,
+              detail: dict[str, Any] | None = None, action: str | None = None) -> None:
+        """Record the operation (or a part of it) in the audit log. No personal data in detail."""
+        audit.append(
+            self.session, store_id=self.ctx.store_id, at=to_db(self.now), actor_id=self.actor_id,
+            approver_id=self.approval.approver_id if self.approval else None,
+            action=action or self.action, target_type=target_type, target_id=target_id,
+            op_id=self.op_id, detail=detail,
+        )
+        self._audited = True
+
+    def emit(self, event_type: str, payload: dict[str, Any]) -> int:
+        """Queue an event for head office in this transaction; returns its outbox seq."""
+        seq = next_sequence(self.session, "outbox")
+        self.session.add(OutboxEvent(
+            seq=seq, event_id=new_id(), op_id=self.op_id, type=event_type,
+            schema_version=EVENT_SCHEMA_VERSION, occurred_at=to_db(self.now),
+            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        ))
+        return seq
+
+
+def next_sequence(session: Session, name: str) -> int:
+    """The next number of a per-store gap-free counter (inside the caller's write transaction)."""
+    row = session.get(Sequence, name)
+    if row is None:
+        row = Sequence(name=name, value=0)
+        session.add(row)
+    row.value += 1
+    session.flush()
+    return row.value
+
+
+def check_permission(ctx: Ctx, permission: Permission | None,
+                     approval: Approval | None) -> Approval | None:
+    """Allow, or raise PermissionDenied / ApprovalRequired. Returns the approval actually used."""
+    if ctx.actor is None:
+        raise PermissionDenied(_("Please sign in first."))
+    if permission is None or ctx.actor.can(permission):
+        return None
+    if approval is not None and approval.covers(permission, ctx.clock.now()):
+        return approval
+    if permission in APPROVABLE:
+        raise ApprovalRequired(_("This needs a manager's approval."))
+    raise PermissionDenied(_("Your role may not do this."))
+
+
+def _audit_refusal(ctx: Ctx, action: str, op_id: str, outcome: str, reason: str) -> None:
+    try:
+        with ctx.db.write() as s:
+            audit.append(s, store_id=ctx.store_id, at=to_db(ctx.clock.now()),
+                         actor_id=ctx.actor.staff_id if ctx.actor else None, action=action,
+                         outcome=outcome, op_id=op_id, detail={"reason": reason})
+    except UserError:
+        log.warning("could not audit a refused %s", action)
+
+
+def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId,
+                  approval: Approval | None = None, system: bool = False) -> R:
+    """Run ``body`` as the operation ``action`` exactly once for ``op_id``.
+
+    ``body`` returns a JSON-serialisable result; a retry with the same ``op_id`` gets the
+    stored result back. ``system`` is for store creation, before anyone can sign in.
+    """
+    if action not in OPERATIONS:
+        raise KeyError(f"unknown operation {action!r}: add it to domain.permissions.OPERATIONS")
+    used_approval = None
+    if not system:
+        try:
+            used_approval = check_permission(ctx, OPERATIONS[action], approval)
+        except PermissionDenied as exc:
+            kind = "approval" if isinstance(exc, ApprovalRequired) else "denied"
+            _audit_refusal(ctx, action, op_id, "denied", kind)
+            raise
+    try:
+        with ctx.db.write() as session:
+            done = session.get(Operation, op_id)
+            if done is not None:
+                if done.action != action:
+                    raise Conflict(_("This operation id was already used for something else."))
+                return json.loads(done.result)  # type: ignore[no-any-return, unused-ignore]
+            tx = Tx(session=session, ctx=ctx, action=action, op_id=op_id,
+                    now=ctx.clock.now(), approval=used_approval)
+            result = body(tx)
+            if not tx._audited:
+                tx.audit()
+            session.add(Operation(op_id=op_id, action=action, actor_id=tx.actor_id,
+                                  at=to_db(tx.now), result=json.dumps(result, ensure_ascii=False)))
+            return result
+    except UserError as exc:
+        _audit_refusal(ctx, action, op_id, "failed", type(exc).__name__)
+        raise
+
+
+def count_operations(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Operation)) or 0)

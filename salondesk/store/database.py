@@ -1,0 +1,137 @@
+"""The encrypted SQLite database: SQLAlchemy engines over SQLCipher with a raw data key.
+
+One writer: every write runs on a single pooled connection inside ``BEGIN IMMEDIATE``, so
+writes from several threads queue instead of failing with "database is locked". Readers get
+their own connections (WAL lets them read while the writer writes). Nothing here holds a
+session open between calls; the UI never sees a session at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from salondesk.errors import StorageError, StoreLocked
+from salondesk.i18n import _
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    # Sorts and temp tables stay in memory: SQLCipher temp files would be plaintext.
+    "PRAGMA temp_store=MEMORY",
+)
+
+
+def raw_connect(db_path: Path, key: bytes, *, check: bool = True) -> sqlcipher.Connection:
+    """Open one SQLCipher connection with the raw data key and the store's pragmas.
+
+    With ``check`` the key is proven by reading the schema; a wrong key or a file that is not
+    a SalonDesk database raises :class:`StoreLocked` with a clear message.
+    """
+    conn = sqlcipher.connect(str(db_path), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        if check:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        for pragma in PRAGMAS:
+            conn.execute(pragma)
+    except sqlcipher.DatabaseError as exc:
+        conn.close()
+        text = str(exc).lower()
+        if "not a database" in text or "encrypted" in text:
+            raise StoreLocked(
+                _("{path} is not a SalonDesk store, or the key does not open it.").format(
+                    path=db_path.name)) from None
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            raise StorageError(
+                _("SalonDesk cannot open {path} for writing; check the folder's permissions.")
+                .format(path=db_path)) from None
+        raise StorageError(_("The store database is damaged ({reason}).").format(reason=exc))\
+            from None
+    return conn
+
+
+def _make_engine(db_path: Path, key: bytes, *, immediate: bool, pool_size: int) -> Engine:
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher,
+        creator=lambda: raw_connect(db_path, key),
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=60,
+    )
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """The opened store database: a writer engine, a reader engine and their sessions."""
+
+    def __init__(self, db_path: Path, key: bytes) -> None:
+        self.path = db_path
+        self._key = key
+        self.writer = _make_engine(db_path, key, immediate=True, pool_size=1)
+        self.reader = _make_engine(db_path, key, immediate=False, pool_size=4)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @property
+    def key(self) -> bytes:
+        return self._key
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
+        with self._write_sessions() as session:
+            try:
+                with session.begin():
+                    yield session
+            except sa_exc.OperationalError as exc:
+                raise _storage_error(exc) from exc
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot; anything written through it is rolled back."""
+        with self._read_sessions() as session, session.begin():
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def raw(self) -> sqlcipher.Connection:
+        """A fresh raw connection (backup, integrity checks); the caller closes it."""
+        return raw_connect(self.path, self._key)
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+def _storage_error(exc: Exception) -> StorageError:
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageError(_("The disk is full; the last action was not saved. Free some space."))
+    if "readonly" in text or "read-only" in text:
+        return StorageError(_("The store folder is read-only; the last action was not saved."))
+    return StorageError(
+        _("The store could not save the last action ({reason}).").format(reason=exc))

@@ -1,0 +1,93 @@
+"""The store's data folder: what lives where, and opening the encrypted database in it.
+
+```
+<data dir>/
+  keys.json        store identity + data key wrapped by the recovery passphrase
+  salondesk.db     the SQLCipher database (+ -wal / -shm while open)
+  backups/         encrypted backups (automatic and on request), rotated
+  logs/            logs without personal data
+```
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from salondesk.errors import StorageError, StoreLocked
+from salondesk.i18n import _
+from salondesk.store.keys import KeyFile, OsKeyStore
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "salondesk.db"
+KEYS_NAME = "keys.json"
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def keys_path(self) -> Path:
+        return self.root / KEYS_NAME
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    def has_store(self) -> bool:
+        return self.keys_path.exists()
+
+    def key_file(self) -> KeyFile:
+        return KeyFile.load(self.keys_path)
+
+    def prepare(self) -> None:
+        """Create the folder (owner-only) or say clearly why it cannot be written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if os.name != "nt":
+                os.chmod(self.root, 0o700)
+            probe = self.root / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            from salondesk.store.atomic import storage_error
+
+            raise storage_error(exc, self.root) from exc
+
+    def data_key(self, passphrase: str | None, keystore: OsKeyStore | None = None) -> bytes:
+        """The data key: from the passphrase when given, else from the OS key store.
+
+        Raises :class:`StoreLocked` saying what is needed when neither works.
+        """
+        kf = self.key_file()
+        if passphrase is not None:
+            return kf.unwrap(passphrase)
+        keystore = keystore or OsKeyStore()
+        if kf.keyring_user:
+            key = keystore.get(kf.keyring_user)
+            if key is not None:
+                return key
+        raise StoreLocked(_("Enter the recovery passphrase to open “{name}”.").format(
+            name=kf.store_name))
+
+    def check_db_file(self) -> None:
+        if not self.db_path.exists():
+            raise StoreLocked(
+                _("The database of this store is missing from {path}; restore a backup.").format(
+                    path=self.root))
+        if not os.access(self.db_path, os.W_OK) or not os.access(self.root, os.W_OK):
+            raise StorageError(
+                _("SalonDesk may not write to {path}; check the folder's permissions.").format(
+                    path=self.root))
