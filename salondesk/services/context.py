@@ -20,6 +20,17 @@ class Actor:
     name: str
     role: Role
     permissions: frozenset[Permission]
+    is_staff: bool = True
+
+    @classmethod
+    def key_holder(cls) -> Actor:
+        """Whoever unlocked the store with its key on the command line acts as its owner.
+
+        Holding the recovery passphrase (or the OS key store entry) already gives full access
+        to the data, so the CLI does not ask for a staff PIN; its audit rows say ``system:cli``.
+        """
+        return cls(staff_id="system:cli", name="command line", role=Role.OWNER,
+                   permissions=frozenset(Permission), is_staff=False)
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -46,7 +46,14 @@ class Tx:
 
     @property
     def actor_id(self) -> str | None:
+        """Who to name in the audit log (a staff id, or ``system:cli``)."""
         return self.ctx.actor.staff_id if self.ctx.actor else None
+
+    @property
+    def staff_id(self) -> str | None:
+        """The acting staff member's id for ``created_by``-style columns (None for the CLI)."""
+        actor = self.ctx.actor
+        return actor.staff_id if actor is not None and actor.is_staff else None
 
     def audit(self, *, target_type: str | None = None, target_id: str | None = None,
               detail: dict[str, Any] | None = None, action: str | None = None) -> None:

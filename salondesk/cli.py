@@ -1,0 +1,273 @@
+"""The ``salondesk`` command line (DESIGN.md §9). Its commands and options are stable.
+
+Every command that unlocks a store takes ``--passphrase-env VAR``; without it the OS key store
+is tried, then a prompt when there is a terminal. Errors are one line on stderr with a
+non-zero exit; an unexpected failure is logged (without personal data) and reported in one
+line too - never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from salondesk import __version__
+from salondesk.errors import StoreLocked, UserError
+from salondesk.i18n import _
+from salondesk.logs import setup_logging
+from salondesk.paths import default_data_dir
+
+log = logging.getLogger("salondesk.cli")
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAULT = 1
+EXIT_UNEXPECTED = 3
+
+
+def _fail(message: str, code: int = EXIT_FAULT) -> None:
+    click.echo(_("Error: {message}").format(message=message), err=True)
+    sys.exit(code)
+
+
+def friendly(fn: F) -> F:
+    """Turn UserError into one clear line and anything else into a logged, generic line."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            _fail(exc.message)
+        except KeyboardInterrupt:
+            _fail(_("Interrupted."), 130)
+        except click.exceptions.Exit:
+            raise
+        except Exception:
+            log.exception("unexpected failure in %s", fn.__name__)
+            _fail(_("Something went wrong; the details are in the store's log folder."),
+                  EXIT_UNEXPECTED)
+    return wrapper  # type: ignore[return-value]
+
+
+def data_dir_option(fn: F) -> F:
+    return click.option(
+        "--data-dir", "data_dir", type=click.Path(path_type=Path, file_okay=False),
+        default=None, help=_("The store's data folder (default: the per-user data folder)."),
+    )(fn)
+
+
+def passphrase_option(fn: F) -> F:
+    return click.option(
+        "--passphrase-env", "passphrase_env", metavar="VAR", default=None,
+        help=_("Read the recovery passphrase from environment variable VAR."),
+    )(fn)
+
+
+def _root(data_dir: Path | None) -> Path:
+    root = data_dir or default_data_dir()
+    setup_logging(root / "logs" if root.exists() else None)
+    return root
+
+
+def _env_secret(var: str | None, what: str) -> str | None:
+    if var is None:
+        return None
+    value = os.environ.get(var)
+    if value is None:
+        raise UserError(_("The environment variable {var} with the {what} is not set.").format(
+            var=var, what=what))
+    return value
+
+
+def _prompt_secret(label: str, *, confirm: bool = False) -> str:
+    if not sys.stdin.isatty():
+        raise UserError(_("{label} is needed: pass it with --passphrase-env VAR.").format(
+            label=label))
+    return str(click.prompt(label, hide_input=True, confirmation_prompt=confirm))
+
+
+def _unlock(root: Path, passphrase_env: str | None) -> Any:
+    from salondesk.services.store_setup import open_store
+
+    passphrase = _env_secret(passphrase_env, _("recovery passphrase"))
+    try:
+        return open_store(root, passphrase=passphrase)
+    except StoreLocked as exc:
+        if passphrase is not None:
+            raise
+        if not sys.stdin.isatty():
+            raise StoreLocked(exc.message + " " + _("Pass it with --passphrase-env VAR.")) from None
+        return open_store(root, passphrase=_prompt_secret(_("Recovery passphrase")))
+
+
+class DefaultGroup(click.Group):
+    """``salondesk`` alone starts the GUI."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0].startswith("-") and args[0] not in ("--help", "--version")):
+            args = ["gui", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup)
+@click.version_option(__version__, prog_name="salondesk")
+def main() -> None:
+    """SalonDesk: the salon's counter, member files and books, offline."""
+
+
+@main.command()
+@data_dir_option
+@click.option("--demo", is_flag=True, help=_("Create a demo store first if there is none."))
+@friendly
+def gui(data_dir: Path | None, demo: bool) -> None:
+    """Start the desktop app."""
+    root = _root(data_dir)
+    from salondesk.store.datadir import DataDir
+
+    if demo and not DataDir(root).has_store():
+        _make_demo(root, members=200, days=30, seed=1, passphrase=None)
+    from salondesk.ui.app import run_gui
+
+    sys.exit(run_gui(root))
+
+
+@main.command()
+@data_dir_option
+@click.option("--store-name", required=True, help=_("The store's name as shown and printed."))
+@click.option("--owner", "owner", default=None, help=_("The owner's sign-in name."))
+@click.option("--owner-pin-env", metavar="VAR", default=None,
+              help=_("Read the owner's PIN from environment variable VAR."))
+@passphrase_option
+@friendly
+def init(data_dir: Path | None, store_name: str, owner: str | None, owner_pin_env: str | None,
+         passphrase_env: str | None) -> None:
+    """Create a new store."""
+    from salondesk.services.store_setup import create_store
+
+    root = _root(data_dir)
+    passphrase = _env_secret(passphrase_env, _("recovery passphrase")) or _prompt_secret(
+        _("New recovery passphrase"), confirm=True)
+    pin = _env_secret(owner_pin_env, _("owner PIN")) or _prompt_secret(_("Owner PIN"),
+                                                                       confirm=True)
+    store = create_store(root, store_name=store_name, owner_name=owner or _("Owner"),
+                         owner_secret=pin, passphrase=passphrase)
+    setup_logging(store.data_dir.logs_dir)
+    log.info("store created")
+    store.close()
+    click.echo(_("Created the store “{name}” in {path}.").format(name=store_name, path=root))
+
+
+def _make_demo(root: Path, *, members: int, days: int, seed: int,
+               passphrase: str | None) -> None:
+    from salondesk.services.demo import build_demo
+
+    label = _("Creating demo data")
+    with click.progressbar(length=max(members, 1), label=label, file=sys.stderr) as bar:
+        last = [0]
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        summary = build_demo(root, members_count=members, days=days, seed=seed,
+                             passphrase=passphrase, progress=progress)
+    setup_logging(root / "logs")
+    log.info("demo data added: %d members over %d days", summary.members, summary.days)
+    click.echo(_("Demo store ready in {path}: {members} members, {staff} staff, {services} "
+                 "services over {days} days.").format(
+        path=root, members=summary.members, staff=summary.staff, services=summary.services,
+        days=summary.days))
+
+
+@main.command()
+@data_dir_option
+@click.option("--members", default=200, show_default=True, type=click.IntRange(0, 2_000_000))
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3650))
+@click.option("--seed", default=1, show_default=True, type=int)
+@passphrase_option
+@friendly
+def demo(data_dir: Path | None, members: int, days: int, seed: int,
+         passphrase_env: str | None) -> None:
+    """Fill a store with realistic demo data (creating a demo store if there is none)."""
+    root = _root(data_dir)
+    _make_demo(root, members=members, days=days, seed=seed,
+               passphrase=_env_secret(passphrase_env, _("recovery passphrase")))
+
+
+@main.command()
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help=_("Print the report as JSON."))
+@passphrase_option
+@friendly
+def verify(data_dir: Path | None, as_json: bool, passphrase_env: str | None) -> None:
+    """Check the database, the ledgers and the audit chain; exit non-zero on any fault."""
+    from salondesk.store.verify import verify_database
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        report = verify_database(store.ctx.db, store.ctx.store_id)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_("Members: {n}").format(n=report["members"]["count"]))
+        click.echo(_("Audit entries: {n} (chain {state})").format(
+            n=report["audit"]["entries"],
+            state=_("intact") if report["audit"]["chain_ok"] else _("BROKEN")))
+        click.echo(_("Outbox events: {n}").format(n=report["outbox"]["events"]))
+        for fault in report["faults"]:
+            click.echo(_("Fault: {fault}").format(fault=fault), err=True)
+        click.echo(_("The store is sound.") if report["ok"] else _("The store has faults."))
+    if not report["ok"]:
+        sys.exit(EXIT_FAULT)
+
+
+@main.command()
+@data_dir_option
+@click.option("--to", "dest", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@passphrase_option
+@friendly
+def backup(data_dir: Path | None, dest: Path, passphrase_env: str | None) -> None:
+    """Write an encrypted backup file that the recovery passphrase restores anywhere."""
+    from salondesk.services.context import Actor
+    from salondesk.services.store_setup import backup as backup_store
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        info = backup_store(store, store.ctx.as_actor(Actor.key_holder()), dest)
+    finally:
+        store.close()
+    click.echo(_("Backup written to {path} ({size} KB).").format(path=info.path,
+                                                                 size=info.size // 1024))
+
+
+@main.command()
+@click.option("--from", "src", required=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@data_dir_option
+@passphrase_option
+@friendly
+def restore(src: Path, data_dir: Path | None, passphrase_env: str | None) -> None:
+    """Restore a backup into the data folder (the current store is kept aside, not deleted)."""
+    from salondesk.services.store_setup import restore as restore_store
+
+    root = _root(data_dir)
+    passphrase = _env_secret(passphrase_env, _("recovery passphrase"))
+    try:
+        key_file = restore_store(src, root, passphrase=passphrase)
+    except StoreLocked:
+        if passphrase is not None or not sys.stdin.isatty():
+            raise
+        key_file = restore_store(src, root,
+                                 passphrase=_prompt_secret(_("Recovery passphrase")))
+    setup_logging(root / "logs")
+    log.info("backup restored")
+    click.echo(_("Restored “{name}” into {path}; the backup passed verification.").format(
+        name=key_file.store_name, path=root))
