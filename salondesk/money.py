@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from salondesk.errors import ValidationError
+
 DEFAULT_CURRENCY = "CNY"
 CURRENCY_SYMBOLS = {"CNY": "¥", "HKD": "HK$", "USD": "$", "EUR": "€"}
 MINOR_PER_MAJOR = 100
@@ -19,7 +21,7 @@ MINOR_PER_MAJOR = 100
 MAX_ABS_FEN = 100_000_000 * MINOR_PER_MAJOR
 
 
-class MoneyError(ValueError):
+class MoneyError(ValidationError, ValueError):
     """An amount that cannot be parsed or combined; the message is safe to show."""
 
 
@@ -41,8 +43,16 @@ class Money:
     @classmethod
     def yuan(cls, amount: int | str | Decimal, currency: str = DEFAULT_CURRENCY) -> Money:
         """Build from whole or decimal yuan given as int, str or Decimal (never float)."""
-        if isinstance(amount, float):
-            raise TypeError("Money.yuan does not take floats")
+        if isinstance(amount, float | bool):
+            raise TypeError(f"Money.yuan does not take {type(amount).__name__}s")
+        if isinstance(amount, Decimal):
+            # Decimals from arithmetic may print as 1E+3 or 88.500; take their exact value.
+            if amount.is_finite() and (amount * MINOR_PER_MAJOR) % 1 == 0:
+                amount = format(amount.quantize(Decimal("0.01")), "f")
+            else:
+                from salondesk.i18n import _
+
+                raise MoneyError(_("“{text}” is not an amount of money.").format(text=amount))
         return parse(str(amount), currency)
 
     def _same(self, other: Money) -> None:
@@ -148,7 +158,10 @@ def parse(text: str, currency: str = DEFAULT_CURRENCY) -> Money:
     """
     from salondesk.i18n import _
 
-    cleaned = str(text).strip().translate(_STRIP)
+    if not isinstance(text, str):
+        # A float has already lost the exact amount; callers must pass what was typed.
+        raise TypeError(f"parse takes text, not {type(text).__name__}")
+    cleaned = text.strip().translate(_STRIP)
     for symbol in CURRENCY_SYMBOLS.values():
         cleaned = cleaned.replace(symbol, "")
     match = _AMOUNT_RE.match(cleaned)

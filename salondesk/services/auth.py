@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salondesk.clock import from_db, to_db
-from salondesk.domain.permissions import Permission, Role, permissions_for
+from salondesk.domain.permissions import APPROVABLE, Permission, Role, permissions_for
 from salondesk.errors import LoginFailed, PermissionDenied, ValidationError
 from salondesk.i18n import _
 from salondesk.services.context import Actor, Approval, Ctx
@@ -89,8 +89,19 @@ def login(ctx: Ctx, name: str, secret: str) -> Ctx:
 
 def approve(ctx: Ctx, name: str, secret: str, permission: Permission) -> Approval:
     """A manager (or anyone holding ``permission``) approves one privileged action with a PIN."""
+    if permission not in APPROVABLE:
+        # Only what the table says a manager may lend; staff management, keys and settings
+        # need someone who holds the permission to sign in themselves.
+        raise PermissionDenied(_("This cannot be approved with a PIN; ask a manager to do it."))
     approver = _check_secret(ctx, name, secret, "auth.approve")
     if not approver.can(permission):
+        # The PIN was right, but its holder may not lend this: the log must not read as an
+        # approval that happened.
+        with ctx.db.write() as s:
+            audit.append(s, store_id=ctx.store_id, at=to_db(ctx.clock.now()),
+                         actor_id=approver.staff_id, action="auth.approve", outcome="denied",
+                         target_type="staff", target_id=approver.staff_id,
+                         detail={"reason": "not_allowed", "permission": permission.value})
         raise PermissionDenied(_("{name} may not approve this.").format(name=approver.name))
     return Approval(approver_id=approver.staff_id, approver_name=approver.name,
                     permission=permission, at=ctx.clock.now())

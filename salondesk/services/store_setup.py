@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
+
 from salondesk.clock import Clock, SystemClock
-from salondesk.domain.permissions import Permission, Role
-from salondesk.errors import StorageError, ValidationError
+from salondesk.domain.permissions import Role
+from salondesk.errors import StorageError, StoreLocked, ValidationError
 from salondesk.i18n import DEFAULT_LOCALE, _
 from salondesk.ids import new_id, new_op_id
 from salondesk.services import settings as settings_service
 from salondesk.services.context import Ctx
 from salondesk.services.staff import _insert_staff
-from salondesk.services.unit_of_work import Tx, check_permission, run_operation
+from salondesk.services.unit_of_work import Tx, require, run_operation
 from salondesk.store import backup as backup_store
 from salondesk.store import migrate
 from salondesk.store.database import Database
@@ -103,11 +105,23 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
     db = Database(data_dir.db_path, data_key)
     clock = clock or SystemClock()
     try:
-        if migrate.needs_upgrade(db.writer):
-            current = migrate.current_revision(db.writer)
+        current = migrate.current_revision(db.writer)
+        if current is None:
+            # An empty file (a crash in a copy tool, a zeroed disk block) must not be
+            # "upgraded" into a fresh empty store that hides the real one.
+            raise StorageError(_("The store database in {path} is empty or damaged; restore "
+                                 "the latest backup.").format(path=root))
+        if not migrate.is_known(current):
+            raise StoreLocked(_("This store was saved by a newer version of SalonDesk; "
+                                "install that version to open it."))
+        if current != migrate.head_revision():
             backup_store.automatic_backup(db, data_dir, reason="before-upgrade", schema=current,
                                           now=clock.now())
             migrate.upgrade(db.writer)
+    except sa_exc.DatabaseError as exc:
+        db.dispose()
+        raise StorageError(_("The store database is damaged ({reason}); restore the latest "
+                             "backup.").format(reason=exc.orig or exc)) from exc
     except BaseException:
         db.dispose()
         raise
@@ -126,11 +140,13 @@ def backup(store: OpenStore, ctx: Ctx, dest: Path) -> backup_store.BackupInfo:
         tx.audit(target_type="backup", detail={"file": dest.name})
         return {}
 
-    check_permission(ctx, Permission.BACKUP, None)
-    made = backup_store.write_backup(ctx.db, store.key_file, dest,
+    op_id = new_op_id()
+    require(ctx, "store.backup", op_id=op_id)
+    # The key file on disk, not the one read at unlock: the passphrase may have changed since.
+    made = backup_store.write_backup(ctx.db, store.data_dir.key_file(), dest,
                                      schema=migrate.current_revision(ctx.db.writer),
                                      now=ctx.clock.now())
-    run_operation(ctx, "store.backup", body, op_id=new_op_id())
+    run_operation(ctx, "store.backup", body, op_id=op_id)
     return made
 
 
@@ -166,7 +182,8 @@ def change_passphrase(store: OpenStore, ctx: Ctx, new_passphrase: str) -> None:
         tx.audit(target_type="store", target_id=store.key_file.store_id)
         return {}
 
-    check_permission(ctx, Permission.KEYS_MANAGE, None)
-    fresh = store.key_file.rewrap(ctx.db.key, new_passphrase)
+    op_id = new_op_id()
+    require(ctx, "store.change_passphrase", op_id=op_id)
+    fresh = store.data_dir.key_file().rewrap(ctx.db.key, new_passphrase)
     fresh.save(store.data_dir.keys_path)
-    run_operation(ctx, "store.change_passphrase", body, op_id=new_op_id())
+    run_operation(ctx, "store.change_passphrase", body, op_id=op_id)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from salondesk.clock import to_db
@@ -69,23 +69,30 @@ class Tx:
     def emit(self, event_type: str, payload: dict[str, Any]) -> int:
         """Queue an event for head office in this transaction; returns its outbox seq."""
         seq = next_sequence(self.session, "outbox")
-        self.session.add(OutboxEvent(
-            seq=seq, event_id=new_id(), op_id=self.op_id, type=event_type,
-            schema_version=EVENT_SCHEMA_VERSION, occurred_at=to_db(self.now),
-            payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        ))
+        self.session.connection().execute(_INSERT_EVENT, {
+            "seq": seq, "event_id": new_id(), "op_id": self.op_id, "type": event_type,
+            "schema_version": EVENT_SCHEMA_VERSION, "occurred_at": to_db(self.now),
+            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        })
         return seq
+
+
+_INSERT_EVENT = insert(OutboxEvent)
+_INSERT_OPERATION = insert(Operation)
+_FIND_OPERATION = select(Operation.action, Operation.result).where(
+    Operation.op_id == bindparam("op_id"))
+_BUMP_SEQUENCE = (update(Sequence).where(Sequence.name == bindparam("seq_name"))
+                  .values(value=Sequence.value + 1).returning(Sequence.value))
 
 
 def next_sequence(session: Session, name: str) -> int:
     """The next number of a per-store gap-free counter (inside the caller's write transaction)."""
-    row = session.get(Sequence, name)
-    if row is None:
-        row = Sequence(name=name, value=0)
-        session.add(row)
-    row.value += 1
-    session.flush()
-    return row.value
+    conn = session.connection()
+    value = conn.execute(_BUMP_SEQUENCE, {"seq_name": name}).scalar()
+    if value is None:
+        conn.execute(insert(Sequence), {"name": name, "value": 1})
+        return 1
+    return int(value)
 
 
 def check_permission(ctx: Ctx, permission: Permission | None,
@@ -95,7 +102,8 @@ def check_permission(ctx: Ctx, permission: Permission | None,
         raise PermissionDenied(_("Please sign in first."))
     if permission is None or ctx.actor.can(permission):
         return None
-    if approval is not None and approval.covers(permission, ctx.clock.now()):
+    if permission in APPROVABLE and approval is not None and approval.covers(
+            permission, ctx.clock.now()):
         return approval
     if permission in APPROVABLE:
         raise ApprovalRequired(_("This needs a manager's approval."))
@@ -112,6 +120,23 @@ def _audit_refusal(ctx: Ctx, action: str, op_id: str, outcome: str, reason: str)
         log.warning("could not audit a refused %s", action)
 
 
+def require(ctx: Ctx, action: str, *, op_id: str | None = None,
+            approval: Approval | None = None) -> Approval | None:
+    """Check that the signed-in actor may do ``action``; a refusal is audited, then raised.
+
+    For work that is not a database operation itself (a backup, a key change) before it runs;
+    :func:`run_operation` calls it too. Returns the approval actually used.
+    """
+    if action not in OPERATIONS:
+        raise KeyError(f"unknown operation {action!r}: add it to domain.permissions.OPERATIONS")
+    try:
+        return check_permission(ctx, OPERATIONS[action], approval)
+    except PermissionDenied as exc:
+        kind = "approval" if isinstance(exc, ApprovalRequired) else "denied"
+        _audit_refusal(ctx, action, op_id or new_id(), "denied", kind)
+        raise
+
+
 def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId,
                   approval: Approval | None = None, system: bool = False) -> R:
     """Run ``body`` as the operation ``action`` exactly once for ``op_id``.
@@ -119,19 +144,10 @@ def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId
     ``body`` returns a JSON-serialisable result; a retry with the same ``op_id`` gets the
     stored result back. ``system`` is for store creation, before anyone can sign in.
     """
-    if action not in OPERATIONS:
-        raise KeyError(f"unknown operation {action!r}: add it to domain.permissions.OPERATIONS")
-    used_approval = None
-    if not system:
-        try:
-            used_approval = check_permission(ctx, OPERATIONS[action], approval)
-        except PermissionDenied as exc:
-            kind = "approval" if isinstance(exc, ApprovalRequired) else "denied"
-            _audit_refusal(ctx, action, op_id, "denied", kind)
-            raise
+    used_approval = None if system else require(ctx, action, op_id=op_id, approval=approval)
     try:
         with ctx.db.write() as session:
-            done = session.get(Operation, op_id)
+            done = session.connection().execute(_FIND_OPERATION, {"op_id": op_id}).first()
             if done is not None:
                 if done.action != action:
                     raise Conflict(_("This operation id was already used for something else."))
@@ -141,8 +157,10 @@ def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId
             result = body(tx)
             if not tx._audited:
                 tx.audit()
-            session.add(Operation(op_id=op_id, action=action, actor_id=tx.actor_id,
-                                  at=to_db(tx.now), result=json.dumps(result, ensure_ascii=False)))
+            session.flush()
+            session.connection().execute(_INSERT_OPERATION, {
+                "op_id": op_id, "action": action, "actor_id": tx.actor_id, "at": to_db(tx.now),
+                "result": json.dumps(result, ensure_ascii=False)})
             return result
     except UserError as exc:
         _audit_refusal(ctx, action, op_id, "failed", type(exc).__name__)

@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from salondesk.store.schema import AuditEntry
+from salondesk.store.schema import AuditEntry, Sequence
 
 
 def genesis_hash(store_id: str) -> str:
@@ -35,27 +35,45 @@ def _fields(e: AuditEntry) -> dict[str, Any]:
     }
 
 
+COUNTER = "audit"
+_LAST = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_BUMP_COUNTER = (update(Sequence).where(Sequence.name == COUNTER)
+                 .values(value=Sequence.value + 1).returning(Sequence.value))
+_INSERT = insert(AuditEntry)
+
+
 def append(session: Session, *, store_id: str, at: dt.datetime, actor_id: str | None,
            action: str, outcome: str = "ok", target_type: str | None = None,
            target_id: str | None = None, op_id: str | None = None,
-           approver_id: str | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
+           approver_id: str | None = None, detail: dict[str, Any] | None = None) -> int:
     """Append one audit row in the caller's write transaction.
 
     ``detail`` must hold no personal data: the log is kept for years and shown to managers.
+    Core statements, not ORM objects: this runs in every operation and sits on the checkout
+    path. Returns the entry's seq.
     """
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, genesis_hash(store_id))
+    conn = session.connection()
+    last = conn.execute(_LAST).first()
+    prev = last[1] if last else genesis_hash(store_id)
+    # The counter remembers how many rows were ever written: deleting the newest rows leaves
+    # it ahead of the log (verify_chain reports that) and the next row's seq leaves a gap.
+    seq = conn.execute(_BUMP_COUNTER).scalar()
+    if seq is None:
+        seq = (last[0] if last else 0) + 1
+        conn.execute(insert(Sequence), {"name": COUNTER, "value": seq})
     entry = AuditEntry(
         seq=seq, at=at, actor_id=actor_id, approver_id=approver_id, action=action,
         target_type=target_type, target_id=target_id, outcome=outcome, op_id=op_id,
         detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False), prev_hash=prev,
-        hash="",
     )
-    entry.hash = entry_hash(prev, _fields(entry))
-    session.add(entry)
-    return entry
+    row = _fields(entry)
+    conn.execute(_INSERT, {
+        "seq": seq, "at": at, "actor_id": actor_id, "approver_id": approver_id,
+        "action": action, "target_type": target_type, "target_id": target_id,
+        "outcome": outcome, "op_id": op_id, "detail": entry.detail, "prev_hash": prev,
+        "hash": entry_hash(prev, row),
+    })
+    return seq
 
 
 @dataclass(frozen=True)
@@ -66,7 +84,7 @@ class ChainReport:
 
 
 def verify_chain(session: Session, store_id: str) -> ChainReport:
-    """Walk the whole log and recompute every hash."""
+    """Walk the whole log and recompute every hash; it must end where the counter says."""
     prev = genesis_hash(store_id)
     expected_seq = 1
     count = 0
@@ -77,4 +95,8 @@ def verify_chain(session: Session, store_id: str) -> ChainReport:
             return ChainReport(entries=count, ok=False, first_bad_seq=entry.seq)
         prev = entry.hash
         expected_seq += 1
+    written = session.scalar(select(Sequence.value).where(Sequence.name == COUNTER)) or 0
+    if written != count:
+        # The newest rows were deleted (or the counter was edited).
+        return ChainReport(entries=count, ok=False, first_bad_seq=count + 1)
     return ChainReport(entries=count, ok=True)

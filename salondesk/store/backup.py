@@ -13,6 +13,7 @@ moves what it replaces aside instead of deleting it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -23,6 +24,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlcipher3 import dbapi2 as sqlcipher
 
 from salondesk.errors import StorageError, StoreLocked
 from salondesk.i18n import _
@@ -73,10 +76,10 @@ def write_backup(db: Database, key_file: KeyFile, dest: Path, *, schema: str | N
                  now: dt.datetime) -> BackupInfo:
     """Make a backup file at ``dest`` (replacing it atomically if it exists)."""
     dest = dest.with_suffix(SUFFIX) if dest.suffix != SUFFIX else dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
     copy = dest.parent / f".{dest.name}.db.tmp"
-    copy.unlink(missing_ok=True)
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        copy.unlink(missing_ok=True)
         export_copy(db, copy)
         manifest = {
             "format": BACKUP_FORMAT, "store_id": key_file.store_id,
@@ -93,11 +96,28 @@ def write_backup(db: Database, key_file: KeyFile, dest: Path, *, schema: str | N
             os.chmod(tmp, 0o600)
     except OSError as exc:
         raise storage_error(exc, dest) from exc
+    except sqlcipher.DatabaseError as exc:
+        # sqlcipher_export reports a full or read-only disk as a database error.
+        raise _export_error(exc, dest) from None
     finally:
-        copy.unlink(missing_ok=True)
+        for leftover in (copy, Path(f"{copy}-journal"), Path(f"{copy}-wal")):
+            with contextlib.suppress(OSError):  # a read-only folder refuses even that
+                leftover.unlink(missing_ok=True)
     return BackupInfo(path=dest, store_id=key_file.store_id, store_name=key_file.store_name,
                       created_at=str(manifest["created_at"]), schema=schema,
                       size=dest.stat().st_size)
+
+
+def _export_error(exc: Exception, dest: Path) -> StorageError:
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageError(_("The disk is full; the backup {path} was not written.").format(
+            path=dest))
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StorageError(_("SalonDesk may not write to {path}; the backup was not written.")
+                            .format(path=dest.parent))
+    return StorageError(_("The backup {path} could not be written ({reason}).").format(
+        path=dest, reason=exc))
 
 
 def automatic_backup(db: Database, data_dir: DataDir, *, reason: str, schema: str | None,
@@ -122,10 +142,13 @@ def read_manifest(src: Path) -> tuple[dict[str, object], KeyFile]:
                 raise ValueError("format")
     except FileNotFoundError:
         raise StorageError(_("The backup file {path} does not exist.").format(path=src)) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, StoreLocked):
+    except (zipfile.BadZipFile, KeyError, ValueError, AttributeError, StoreLocked):
         raise StorageError(
             _("{path} is not a SalonDesk backup, or it is damaged.").format(path=src.name)
         ) from None
+    except OSError as exc:
+        raise StorageError(_("The backup file {path} cannot be read ({reason}).").format(
+            path=src, reason=exc.strerror or exc)) from None
     return manifest, key_file
 
 
@@ -163,6 +186,9 @@ def restore(src: Path, data_dir: DataDir, *, passphrase: str | None,
         conn.close()
         check(staging, key)
         _replace(data_dir, staging, key_file, now)
+    except zipfile.BadZipFile:
+        raise StorageError(_("The backup {path} is damaged (checksum mismatch).").format(
+            path=src.name)) from None
     except OSError as exc:
         raise storage_error(exc, data_dir.root) from exc
     finally:

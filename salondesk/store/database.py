@@ -44,6 +44,9 @@ def raw_connect(db_path: Path, key: bytes, *, check: bool = True) -> sqlcipher.C
     """
     conn = sqlcipher.connect(str(db_path), isolation_level=None, check_same_thread=False)
     try:
+        # SQLCipher logs HMAC failures on damaged pages to stderr by itself; SalonDesk reports
+        # them as one clear message instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         if check:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -106,17 +109,24 @@ class Database:
             try:
                 with session.begin():
                     yield session
-            except sa_exc.OperationalError as exc:
+            except _BUGS:
+                raise
+            except sa_exc.DatabaseError as exc:
                 raise _storage_error(exc) from exc
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only snapshot; anything written through it is rolled back."""
-        with self._read_sessions() as session, session.begin():
-            try:
-                yield session
-            finally:
-                session.rollback()
+        try:
+            with self._read_sessions() as session, session.begin():
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except _BUGS:
+            raise
+        except sa_exc.DatabaseError as exc:
+            raise _storage_error(exc) from exc
 
     def raw(self) -> sqlcipher.Connection:
         """A fresh raw connection (backup, integrity checks); the caller closes it."""
@@ -127,11 +137,19 @@ class Database:
         self.reader.dispose()
 
 
-def _storage_error(exc: Exception) -> StorageError:
-    text = str(exc).lower()
+# Constraint violations and bad SQL are bugs in SalonDesk, not the disk's refusal: they stay.
+_BUGS = (sa_exc.IntegrityError, sa_exc.ProgrammingError)
+
+
+def _storage_error(exc: sa_exc.DatabaseError) -> StorageError:
+    """What the disk or the file refused, as a message the IT helper can act on."""
+    reason = exc.orig if exc.orig is not None else exc
+    text = str(reason).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return StorageError(_("The store database is damaged; restore the latest backup."))
     if "full" in text:
         return StorageError(_("The disk is full; the last action was not saved. Free some space."))
     if "readonly" in text or "read-only" in text:
         return StorageError(_("The store folder is read-only; the last action was not saved."))
     return StorageError(
-        _("The store could not save the last action ({reason}).").format(reason=exc))
+        _("The store could not save the last action ({reason}).").format(reason=reason))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -92,12 +93,16 @@ class KeyFile:
     def unwrap(self, passphrase: str) -> bytes:
         """The data key, or :class:`StoreLocked` when the passphrase is wrong."""
         w = self.wrapped
-        params = {k: int(w[k]) for k in ("time_cost", "memory_cost", "parallelism")}
         try:
+            params = {k: int(w[k]) for k in ("time_cost", "memory_cost", "parallelism")}
             kek = _kek(passphrase, _unb64(w["salt"]), params)
             return AESGCM(kek).decrypt(_unb64(w["nonce"]), _unb64(w["key"]), self.store_id.encode())
         except InvalidTag:
             raise StoreLocked(_("The recovery passphrase is not correct.")) from None
+        except (KeyError, ValueError, TypeError, HashingError):
+            # A hand-edited or half-written key file: say so instead of blaming the passphrase.
+            raise StoreLocked(
+                _("The key file of this store is damaged; restore it from a backup.")) from None
 
     def rewrap(self, data_key: bytes, new_passphrase: str) -> KeyFile:
         fresh = KeyFile.wrap(store_id=self.store_id, store_name=self.store_name,
@@ -120,7 +125,7 @@ class KeyFile:
             return cls(store_id=str(doc["store_id"]), store_name=str(doc["store_name"]),
                        wrapped=dict(doc["passphrase_wrap"]), keyring_user=doc.get("keyring_user"),
                        demo=bool(doc.get("demo", False)))
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             raise StoreLocked(
                 _("The key file of this store is damaged; restore it from a backup.")) from None
 

@@ -11,7 +11,10 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
+from sqlcipher3 import dbapi2 as sqlcipher
 
+from salondesk.errors import StorageError
+from salondesk.i18n import _
 from salondesk.store.audit import verify_chain
 from salondesk.store.database import Database
 from salondesk.store.schema import AuditEntry, Member, Operation, OutboxEvent, Sequence
@@ -22,6 +25,10 @@ def _file_checks(db: Database, faults: list[str]) -> dict[str, Any]:
     try:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         cipher = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    except sqlcipher.DatabaseError as exc:
+        # A page so damaged that the check itself cannot read it.
+        raise StorageError(_("The store database is damaged ({reason}); restore the latest "
+                             "backup.").format(reason=exc)) from None
     finally:
         conn.close()
     if integrity != ["ok"]:

@@ -22,7 +22,8 @@ def salondesk(*args: str | Path, env_extra: dict[str, str] | None = None,
                PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "-m", "salondesk", *map(str, args)], env=env,
-                          input=stdin or "", capture_output=True, text=True, timeout=120)
+                          input=stdin or "", capture_output=True, text=True, timeout=120,
+                          check=False)
 
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:

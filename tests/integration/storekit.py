@@ -1,0 +1,61 @@
+"""Constants, key store stubs and helpers shared by the integration tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from salondesk.domain.permissions import Role
+from salondesk.store.keys import OsKeyStore
+
+PASSPHRASE = "玫瑰 correct horse 2026"
+STORE_NAME = "玫瑰人生美容院"
+STAFF = {
+    Role.OWNER: ("王丽华", "8888"),
+    Role.MANAGER: ("李经理", "6666"),
+    Role.CASHIER: ("张小美", "1234"),
+    Role.TECHNICIAN: ("陈技师", "5555"),
+}
+START = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
+
+
+class NoKeyStore(OsKeyStore):
+    """A machine without an OS key store: the recovery passphrase is the only way in."""
+
+    def available(self) -> bool:
+        return False
+
+    def get(self, user: str) -> bytes | None:  # noqa: ARG002
+        return None
+
+    def put(self, user: str, data_key: bytes) -> bool:  # noqa: ARG002
+        return False
+
+    def delete(self, user: str) -> None:  # noqa: ARG002
+        return None
+
+
+class MemoryKeyStore(OsKeyStore):
+    """An OS key store that keeps its entries in a dict (per test, never the real one)."""
+
+    def __init__(self, keys: dict[str, bytes] | None = None) -> None:
+        self.keys: dict[str, bytes] = dict(keys or {})
+
+    def available(self) -> bool:
+        return True
+
+    def get(self, user: str) -> bytes | None:
+        return self.keys.get(user)
+
+    def put(self, user: str, data_key: bytes) -> bool:
+        self.keys[user] = data_key
+        return True
+
+    def delete(self, user: str) -> None:
+        self.keys.pop(user, None)
+
+
+def file_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` with its bytes, to prove that nothing changed."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}

@@ -1,0 +1,30 @@
+"""The production costs of the key derivations (the integration tests run with cheap ones)."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import Type, extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
+from salondesk.errors import StoreLocked
+from salondesk.services import auth
+from salondesk.store import keys
+
+
+def test_key_costs_recovery_passphrase_uses_argon2id_at_full_cost() -> None:
+    assert keys.DEFAULT_KDF["memory_cost"] >= 65536
+    assert keys.DEFAULT_KDF["time_cost"] >= 3
+    wrapped = keys.KeyFile.wrap(store_id="s", store_name="店", data_key=b"k" * 32,
+                                passphrase="a long passphrase")
+    assert wrapped.wrapped["kdf"] == "argon2id"
+    assert wrapped.wrapped["memory_cost"] == keys.DEFAULT_KDF["memory_cost"]
+    assert wrapped.unwrap("a long passphrase") == b"k" * 32
+    with pytest.raises(StoreLocked, match="not correct"):
+        wrapped.unwrap("another passphrase")
+
+
+def test_key_costs_staff_pins_use_argon2id_at_least_the_rfc_low_memory_profile() -> None:
+    params = extract_parameters(auth.hash_secret("8888"))
+    assert params.type is Type.ID
+    assert params.memory_cost >= RFC_9106_LOW_MEMORY.memory_cost
+    assert params.time_cost >= RFC_9106_LOW_MEMORY.time_cost
