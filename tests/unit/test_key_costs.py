@@ -10,6 +10,17 @@ from salondesk.errors import StoreLocked
 from salondesk.services import auth
 from salondesk.store import keys
 
+# Captured at collection, before any fixture can swap in the cheap test settings (the
+# integration suite lowers them for the whole session to keep itself fast).
+PRODUCTION_KDF = dict(keys.DEFAULT_KDF)
+PRODUCTION_HASHER = auth._hasher
+
+
+@pytest.fixture(autouse=True)
+def production_costs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys, "DEFAULT_KDF", PRODUCTION_KDF)
+    monkeypatch.setattr(auth, "_hasher", PRODUCTION_HASHER)
+
 
 def test_key_costs_recovery_passphrase_uses_argon2id_at_full_cost() -> None:
     assert keys.DEFAULT_KDF["memory_cost"] >= 65536

@@ -1,0 +1,160 @@
+"""Starting the desktop app: first-run wizard or unlock, then sign-in, then the main window.
+
+``run_gui`` is what ``salondesk gui`` calls. Tests drive :class:`AppController` and the screens
+directly, without ``exec()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QWidget
+
+from salondesk import __version__, i18n
+from salondesk.clock import Clock
+from salondesk.errors import UserError
+from salondesk.paths import APP_NAME
+from salondesk.services.context import Ctx
+from salondesk.services.store_setup import OpenStore
+from salondesk.store.datadir import DataDir
+from salondesk.store.keys import OsKeyStore
+from salondesk.ui import messages, ops
+from salondesk.ui.fonts import install_app_font
+from salondesk.ui.language import apply_locale
+from salondesk.ui.login import LoginScreen
+from salondesk.ui.main_window import MainWindow, build_main_window
+from salondesk.ui.ops import Op
+from salondesk.ui.unlock import UnlockScreen
+from salondesk.ui.wizard import FirstRunWizard
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AppController", "build_main_window", "prepare_application", "run_gui"]
+
+
+def prepare_application(app: QApplication) -> None:
+    """Name, bundled CJK font and language: what every SalonDesk QApplication needs first."""
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    if install_app_font(app) is None:
+        log.warning("the bundled CJK font is missing; Chinese may show as boxes")
+    apply_locale(i18n.current_locale())
+
+
+class AppController(QObject):
+    """Walks the start-up flow and swaps the top-level window at each step.
+
+    Owns the open store from unlock (or creation) until :meth:`shutdown`.
+    """
+
+    def __init__(self, root: Path, *, keystore: OsKeyStore | None = None,
+                 clock: Clock | None = None) -> None:
+        super().__init__()
+        self.root = root
+        self._keystore = keystore
+        self._clock = clock
+        self.store: OpenStore | None = None
+        self.window: QWidget | None = None
+        self.failed = False
+
+    def start(self) -> None:
+        data_dir = DataDir(self.root)
+        if not data_dir.has_store():
+            wizard = FirstRunWizard(self.root, keystore=self._keystore, clock=self._clock)
+            wizard.store_created.connect(self._store_ready)
+            wizard.rejected.connect(self._quit)
+            self._show(wizard)
+            return
+        try:
+            key_file = data_dir.key_file()
+        except UserError as exc:  # a damaged key file: no passphrase can help
+            self._fatal(exc)
+            return
+        unlock = UnlockScreen(self.root, store_name=key_file.store_name, demo=key_file.demo,
+                              keystore=self._keystore, clock=self._clock)
+        unlock.unlocked.connect(self._store_ready)
+        self._show(unlock)
+        unlock.try_key_store()
+
+    def _store_ready(self, store: OpenStore) -> None:
+        self.store = store
+        ctx = store.ctx
+        # The store's language decides every screen from here on.
+        Op(None, lambda: ctx.setting("store.locale", i18n.DEFAULT_LOCALE)).success(
+            self._locale_ready).run_in_background()
+
+    def _locale_ready(self, locale: object) -> None:
+        apply_locale(str(locale))
+        self.show_login()
+
+    def show_login(self) -> None:
+        assert self.store is not None
+        login = LoginScreen(self.store)
+        login.signed_in.connect(self.show_main)
+        self._show(login)
+
+    def show_main(self, ctx: Ctx) -> MainWindow:
+        assert self.store is not None
+        window = build_main_window(self.store, ctx)
+        window.sign_out_requested.connect(self.show_login)
+        self._show(window)
+        return window
+
+    def _show(self, window: QWidget) -> None:
+        # Show the next window before closing the last one, or Qt would quit in between.
+        old, self.window = self.window, window
+        if isinstance(window, (LoginScreen, UnlockScreen)):
+            window.resize(640, 480)
+        elif isinstance(window, MainWindow):
+            window.resize(1200, 760)
+        window.show()
+        window.activateWindow()
+        if old is not None:
+            if isinstance(old, FirstRunWizard):
+                old.rejected.disconnect(self._quit)
+            old.close()
+            old.deleteLater()
+
+    def _fatal(self, exc: BaseException) -> None:
+        self.failed = True
+        messages.show_error(None, exc)
+        self._quit()
+
+    def _quit(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def shutdown(self) -> None:
+        """Let running operations finish, then close the store."""
+        ops.wait_for_workers()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException,
+                tb: TracebackType | None) -> None:
+    # A bug in a slot must not print a traceback at the counter or kill the app.
+    exc.__traceback__ = tb
+    try:
+        messages.show_error(None, exc)
+    except Exception:
+        log.critical("could not report an error", exc_info=(kind, exc, tb))
+
+
+def run_gui(root: Path) -> int:
+    """Run the desktop app on the store in ``root``; returns the process exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    prepare_application(app)
+    sys.excepthook = _excepthook
+    controller = AppController(root)
+    controller.start()
+    code = app.exec() if not controller.failed else 1
+    controller.shutdown()
+    return 1 if controller.failed else code

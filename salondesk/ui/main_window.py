@@ -1,0 +1,227 @@
+"""The main window: navigation between the areas, the status bar and the idle lock.
+
+The window is built for one signed-in staff member. When someone else signs in at the lock
+screen, or the language changes, the workspace (navigation + pages) is built again, because
+every text and every permission-dependent control is decided when a page is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salondesk.i18n import N_, _
+from salondesk.services import settings as settings_service
+from salondesk.services.context import Ctx
+from salondesk.services.store_setup import OpenStore
+from salondesk.ui.empty_state import EmptyStatePage
+from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
+from salondesk.ui.language import apply_locale
+from salondesk.ui.ops import Op
+from salondesk.ui.settings_page import SettingsPage
+from salondesk.ui.status_bar import StoreStatusBar
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    title: str       # marked with N_, translated when shown
+    purpose: str     # what the area will hold (for areas a later release builds)
+
+
+AREAS = (
+    Area("checkout", N_("Checkout"), N_(
+        "Find a member by card, phone or the last four digits; ring up services, products, "
+        "package sessions and top-ups; take split payments and print the receipt.")),
+    Area("members", N_("Members"), N_(
+        "Member files with cards, stored value, packages, points, treatment history, "
+        "allergies and consents.")),
+    Area("appointments", N_("Appointments"), N_(
+        "The day and week calendar by technician and room, with check-in, walk-ins and "
+        "tomorrow's reminder list.")),
+    Area("reports", N_("Reports"), N_(
+        "Takings, consumption, liabilities and staff commission; shift handover and the "
+        "end-of-day close.")),
+    Area("settings", N_("Settings"), ""),
+)
+
+
+class MainWindow(QMainWindow):
+    """The signed-in workspace over one open store, acting as ``ctx``'s staff member."""
+
+    sign_out_requested = Signal()
+
+    def __init__(self, store: OpenStore, ctx: Ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        assert ctx.actor is not None, "the main window needs a signed-in staff member"
+        self.store = store
+        self.ctx = ctx
+        self.settings: dict[str, Any] = {}
+        self.setObjectName("mainWindow")
+        self.setMinimumSize(QSize(960, 640))
+        self.status_bar = StoreStatusBar(ctx.clock, self)
+        self.setStatusBar(self.status_bar)
+        self._cover = QStackedWidget(self)
+        self.setCentralWidget(self._cover)
+        self.workspace: QWidget | None = None
+        self.lock_screen: LockScreen | None = None
+        self.pages: dict[str, QWidget] = {}
+        self.idle = IdleWatcher(self, DEFAULT_IDLE_MINUTES * 60_000)
+        self.idle.idle.connect(self.lock)
+        self._build_workspace()
+        self._show_state()
+        self.reload_settings()
+
+    # -- workspace ----------------------------------------------------------------------------
+
+    def _build_workspace(self, area: str | None = None) -> None:
+        old = self.workspace
+        workspace = QWidget(self._cover)
+        workspace.setObjectName("workspace")
+        row = QHBoxLayout(workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        side = QVBoxLayout()
+        self.nav = QListWidget(workspace)
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(168)
+        font = self.nav.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.nav.setFont(font)
+        self.nav.setSpacing(4)
+        self.page_stack = QStackedWidget(workspace)
+        self.pages = {}
+        for entry in AREAS:
+            page: QWidget
+            if entry.key == "settings":
+                page = SettingsPage(self.store, self.ctx, self.page_stack)
+                page.settings_saved.connect(self._settings_saved)
+            else:
+                page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
+            page.setObjectName(f"page_{entry.key}")
+            self.pages[entry.key] = page
+            self.page_stack.addWidget(page)
+            item = QListWidgetItem(_(entry.title), self.nav)
+            item.setSizeHint(QSize(0, 44))
+        self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
+        self.lock_button = QPushButton(_("Lock"), workspace)
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.clicked.connect(self.lock)
+        self.sign_out_button = QPushButton(_("Sign out"), workspace)
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        side.addWidget(self.nav, 1)
+        side.addWidget(self.lock_button)
+        side.addWidget(self.sign_out_button)
+        row.addLayout(side)
+        row.addWidget(self.page_stack, 1)
+        self._cover.insertWidget(0, workspace)
+        self._cover.setCurrentWidget(workspace)
+        self.workspace = workspace
+        if old is not None:
+            self._cover.removeWidget(old)
+            old.deleteLater()
+        self.show_area(area or AREAS[0].key)
+
+    def area_keys(self) -> list[str]:
+        return [entry.key for entry in AREAS]
+
+    def show_area(self, key: str) -> None:
+        self.nav.setCurrentRow(self.area_keys().index(key))
+
+    def current_area(self) -> str:
+        return AREAS[self.page_stack.currentIndex()].key
+
+    # -- settings and status ------------------------------------------------------------------
+
+    def reload_settings(self) -> None:
+        ctx = self.ctx
+        Op(self, lambda: settings_service.get_all(ctx)).success(self._apply_settings) \
+            .run_in_background()
+
+    def _apply_settings(self, values: dict[str, Any]) -> None:
+        self.settings = dict(values)
+        minutes = values.get("ui.idle_lock_minutes", DEFAULT_IDLE_MINUTES)
+        if isinstance(minutes, int):
+            self.idle.set_timeout_ms(minutes * 60_000)
+        self._show_state()
+
+    def _settings_saved(self, changed: dict[str, Any]) -> None:
+        if "store.locale" in changed:
+            apply_locale(changed["store.locale"])
+            self._build_workspace("settings")  # every text is built again in the new language
+        self._apply_settings({**self.settings, **changed})
+
+    def _show_state(self) -> None:
+        store_name = str(self.settings.get("store.name") or self.store.key_file.store_name)
+        self.setWindowTitle(_("{store} - SalonDesk").format(store=store_name))
+        uri = self.settings.get("printer.uri")
+        self.status_bar.show_state(store_name=store_name, actor=self.ctx.actor,
+                                   printer_uri=uri if isinstance(uri, str) else None)
+
+    # -- idle lock ----------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        return self.lock_screen is not None
+
+    def lock(self) -> None:
+        """Cover the workspace; only a PIN brings it back."""
+        if self.lock_screen is not None:
+            return
+        self.idle.pause()
+        # A dialog left open (a PIN being typed, a staff form) must not stay usable over the lock.
+        while (modal := QApplication.activeModalWidget()) is not None and modal is not self:
+            if isinstance(modal, QDialog):
+                modal.reject()
+            else:
+                modal.close()
+            if QApplication.activeModalWidget() is modal:
+                break
+        for page in self.pages.values():
+            if isinstance(page, SettingsPage) and page.dialog is not None:
+                page.dialog.reject()
+        store_name = self.status_bar.store_label.text()
+        self.lock_screen = LockScreen(self.ctx, store_name=store_name, parent=self._cover)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self._cover.addWidget(self.lock_screen)
+        self._cover.setCurrentWidget(self.lock_screen)
+        self.lock_screen.pin_edit.setFocus()
+
+    def _unlocked(self, ctx: Ctx) -> None:
+        assert ctx.actor is not None and self.ctx.actor is not None
+        switched = ctx.actor.staff_id != self.ctx.actor.staff_id
+        self.ctx = ctx
+        if switched:
+            # Another person: their permissions decide what the pages show.
+            self._build_workspace(self.current_area())
+        if self.workspace is not None:
+            self._cover.setCurrentWidget(self.workspace)
+        if self.lock_screen is not None:
+            self._cover.removeWidget(self.lock_screen)
+            self.lock_screen.deleteLater()
+            self.lock_screen = None
+        self._show_state()
+        self.idle.resume()
+
+    def closeEvent(self, event: Any) -> None:
+        self.idle.stop_watching()
+        super().closeEvent(event)
+
+
+def build_main_window(store: OpenStore, ctx: Ctx) -> MainWindow:
+    """The main window for a signed-in ``ctx`` (used by the app and by tests, without exec)."""
+    return MainWindow(store, ctx)

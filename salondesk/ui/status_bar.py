@@ -1,0 +1,67 @@
+"""The status bar: which store, who is signed in, the business day and the printer's setting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from salondesk.clock import Clock
+from salondesk.domain.permissions import ROLE_LABELS
+from salondesk.i18n import _
+from salondesk.services.context import Actor
+
+
+def business_day(clock: Clock) -> dt.date:
+    """Today's date where the counter is (the PC's local time zone)."""
+    return clock.now().astimezone().date()
+
+
+def printer_text(uri: str | None) -> str:
+    # Only the configured state: probing a device here would stall the GUI on a dead USB port.
+    if not uri:
+        return _("No printer")
+    return _("Printer: {uri}").format(uri=uri)
+
+
+class StoreStatusBar(QStatusBar):
+    """Store name, signed-in staff and role, business day, configured printer."""
+
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.store_label = QLabel(self)
+        self.store_label.setObjectName("statusStore")
+        self.staff_label = QLabel(self)
+        self.staff_label.setObjectName("statusStaff")
+        self.day_label = QLabel(self)
+        self.day_label.setObjectName("statusDay")
+        self.printer_label = QLabel(self)
+        self.printer_label.setObjectName("statusPrinter")
+        for label in (self.store_label, self.staff_label, self.day_label, self.printer_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        self.addWidget(self.store_label)
+        self.addWidget(self.staff_label)
+        self.addPermanentWidget(self.printer_label)
+        self.addPermanentWidget(self.day_label)
+        # The business day changes at midnight while the app stays open.
+        self._day_timer = QTimer(self)
+        self._day_timer.setInterval(60_000)
+        self._day_timer.timeout.connect(self.refresh_day)
+        self._day_timer.start()
+        self.refresh_day()
+
+    def show_state(self, *, store_name: str, actor: Actor | None, printer_uri: str | None) -> None:
+        self.store_label.setText(store_name)
+        if actor is None:
+            self.staff_label.setText(_("Nobody signed in"))
+        else:
+            self.staff_label.setText(_("{name} ({role})").format(
+                name=actor.name, role=_(ROLE_LABELS[actor.role])))
+        self.printer_label.setText(printer_text(printer_uri))
+        self.refresh_day()
+
+    def refresh_day(self) -> None:
+        self.day_label.setText(_("Business day {date}").format(
+            date=business_day(self._clock).isoformat()))

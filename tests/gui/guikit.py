@@ -1,0 +1,69 @@
+"""Constants and helpers shared by the GUI tests (the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salondesk.store.keys import OsKeyStore
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+STORE_NAME = "丽人美容"
+PASSPHRASE = "rose garden 2024"
+OWNER = ("王丽", "8888")
+CASHIER = ("张敏", "1234")
+
+
+class NoKeyStore(OsKeyStore):
+    """A machine without an OS key store: nothing is read or written."""
+
+    def available(self) -> bool:
+        return False
+
+    def get(self, _user: str) -> bytes | None:
+        return None
+
+    def put(self, _user: str, _data_key: bytes) -> bool:
+        return False
+
+    def delete(self, _user: str) -> None:
+        return None
+
+
+def wait_for_ops(qtbot, timeout: int = 15_000) -> None:
+    """Wait until every background operation has reported back to the GUI thread."""
+    from salondesk.ui import ops
+
+    qtbot.waitUntil(lambda: ops.pending() == 0, timeout=timeout)
+
+
+def screenshot(widget, name: str) -> Path:
+    """Save what ``widget`` shows to test-artifacts/screenshots/<name>.png (for a human to look)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    assert widget.grab().save(str(path)), f"could not save {path}"
+    return path
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type ``text`` as a person would: ASCII as key clicks, Chinese as an input-method commit.
+
+    ``QTest.keyClicks`` aborts on characters outside Latin-1, and real Chinese typing does not
+    produce one key event per Hanzi either: the input method commits whole words.
+    """
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    run = ""
+    for char in text:
+        if char.isascii():
+            run += char
+            continue
+        if run:
+            qtbot.keyClicks(widget, run)
+            run = ""
+        event = QInputMethodEvent()
+        event.setCommitString(char)
+        QApplication.sendEvent(widget, event)
+    if run:
+        qtbot.keyClicks(widget, run)

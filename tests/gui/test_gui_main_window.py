@@ -1,0 +1,82 @@
+"""The main window: navigation, honest empty areas, the status bar, sign-out."""
+
+from __future__ import annotations
+
+import pytest
+from guikit import CASHIER, OWNER, PASSPHRASE, STORE_NAME, screenshot, wait_for_ops
+from PySide6.QtCore import Qt
+
+from salondesk.domain.permissions import ROLE_LABELS, Role
+from salondesk.i18n import _
+from salondesk.ui.empty_state import EmptyStatePage
+from salondesk.ui.login import LoginScreen
+from salondesk.ui.main_window import MainWindow, build_main_window
+from salondesk.ui.settings_page import SettingsPage
+from salondesk.ui.status_bar import business_day
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, open_store, owner_ctx) -> MainWindow:
+    win = build_main_window(open_store, owner_ctx)
+    qtbot.addWidget(win)
+    win.resize(1200, 760)
+    win.show()
+    qtbot.waitExposed(win)
+    wait_for_ops(qtbot)
+    return win
+
+
+def click_area(qtbot, win: MainWindow, key: str) -> None:
+    item = win.nav.item(win.area_keys().index(key))
+    rect = win.nav.visualItemRect(item)
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_main_window_navigates_to_each_area(qtbot, window):
+    assert window.area_keys() == ["checkout", "members", "appointments", "reports", "settings"]
+    for key in reversed(window.area_keys()):
+        click_area(qtbot, window, key)
+        assert window.current_area() == key
+        assert window.page_stack.currentWidget() is window.pages[key]
+    for key in ("checkout", "members", "appointments", "reports"):
+        page = window.pages[key]
+        assert isinstance(page, EmptyStatePage)  # an honest empty state, no pretend data
+        assert page.notice_label.text() == _("This area is not available yet.")
+        assert page.purpose_label.text()
+    assert isinstance(window.pages["settings"], SettingsPage)
+    click_area(qtbot, window, "checkout")
+    screenshot(window, "main-window-checkout")
+
+
+def test_main_window_status_bar_shows_store_staff_day_printer(qtbot, window, owner_ctx):
+    bar = window.status_bar
+    assert bar.store_label.text() == STORE_NAME
+    assert OWNER[0] in bar.staff_label.text()
+    assert _(ROLE_LABELS[Role.OWNER]) in bar.staff_label.text()
+    assert business_day(owner_ctx.clock).isoformat() in bar.day_label.text()
+    assert bar.printer_label.text() == _("No printer")
+    assert STORE_NAME in window.windowTitle()
+
+
+def test_main_window_sign_out_returns_to_login(qtbot, store_root, make_controller):
+    controller = make_controller(store_root)
+    controller.start()
+    unlock = controller.window
+    qtbot.waitUntil(lambda: not unlock.ui.passphraseEdit.isHidden())
+    qtbot.keyClicks(unlock.ui.passphraseEdit, PASSPHRASE)
+    qtbot.mouseClick(unlock.ui.unlockButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(controller.window, LoginScreen), timeout=10_000)
+    wait_for_ops(qtbot)
+    login = controller.window
+    login.ui.staffCombo.setCurrentText(CASHIER[0])
+    qtbot.keyClicks(login.ui.pinEdit, CASHIER[1])
+    qtbot.mouseClick(login.ui.signInButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(controller.window, MainWindow), timeout=10_000)
+    window = controller.window
+    wait_for_ops(qtbot)
+    assert CASHIER[0] in window.status_bar.staff_label.text()
+    qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
+    assert isinstance(controller.window, LoginScreen)
+    wait_for_ops(qtbot)
