@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from salondesk import __version__
-from salondesk.errors import StoreLocked, UserError
+from salondesk.errors import PassphraseNeeded, StoreLocked, UserError
 from salondesk.i18n import _
 from salondesk.logs import setup_logging
 from salondesk.paths import default_data_dir
@@ -98,9 +98,7 @@ def _unlock(root: Path, passphrase_env: str | None) -> Any:
     passphrase = _env_secret(passphrase_env, _("recovery passphrase"))
     try:
         return open_store(root, passphrase=passphrase)
-    except StoreLocked as exc:
-        if passphrase is not None:
-            raise
+    except PassphraseNeeded as exc:
         if not sys.stdin.isatty():
             raise StoreLocked(exc.message + " " + _("Pass it with --passphrase-env VAR.")) from None
         return open_store(root, passphrase=_prompt_secret(_("Recovery passphrase")))

@@ -39,6 +39,10 @@ class StoreLocked(UserError):
     """The store cannot be opened: wrong passphrase, missing key, not a SalonDesk store."""
 
 
+class PassphraseNeeded(StoreLocked):
+    """The OS key store does not hold the key here: ask for the recovery passphrase."""
+
+
 class StorageError(UserError):
     """The disk refused: full, read-only, damaged. Committed data is untouched."""
 

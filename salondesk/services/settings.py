@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from salondesk.devices.printer_uri import parse_printer_uri
 from salondesk.errors import ValidationError
 from salondesk.i18n import LOCALES, _
 from salondesk.ids import OpId
@@ -36,16 +37,38 @@ def put(tx: Tx, key: str, value: Any) -> None:
         row.value = encoded
 
 
-def update_settings(ctx: Ctx, values: dict[str, Any], *, op_id: OpId) -> None:
-    """Change one or more store settings; each key must be one of :data:`EDITABLE`."""
+MAX_IDLE_LOCK_MINUTES = 240
+
+
+def validate(values: dict[str, Any]) -> dict[str, Any]:
+    """The values cleaned up, or ValidationError naming the first one that cannot be taken."""
+    cleaned: dict[str, Any] = {}
     for key, value in values.items():
         kind = EDITABLE.get(key)
         if kind is None or not isinstance(value, kind) or isinstance(value, bool):
             raise ValidationError(_("The setting {key} cannot take that value.").format(key=key))
-    if "store.locale" in values and values["store.locale"] not in LOCALES:
+        cleaned[key] = value.strip() if isinstance(value, str) else value
+    if "store.locale" in cleaned and cleaned["store.locale"] not in LOCALES:
         raise ValidationError(_("Unknown language."))
-    if "store.name" in values and not str(values["store.name"]).strip():
+    if "store.name" in cleaned and not cleaned["store.name"]:
         raise ValidationError(_("Please enter the store's name."))
+    if cleaned.get("printer.uri"):
+        parse_printer_uri(cleaned["printer.uri"])
+    if "printer.width_mm" in cleaned and cleaned["printer.width_mm"] not in (58, 80):
+        raise ValidationError(_("Receipt paper is 58 or 80 mm wide."))
+    if "printer.chinese_mode" in cleaned and cleaned["printer.chinese_mode"] not in (
+            "gb18030", "raster"):
+        raise ValidationError(_("Unknown Chinese printing mode."))
+    minutes = cleaned.get("ui.idle_lock_minutes")
+    if minutes is not None and not 0 <= minutes <= MAX_IDLE_LOCK_MINUTES:
+        raise ValidationError(_("The idle lock takes 0 (never) to {n} minutes.").format(
+            n=MAX_IDLE_LOCK_MINUTES))
+    return cleaned
+
+
+def update_settings(ctx: Ctx, values: dict[str, Any], *, op_id: OpId) -> None:
+    """Change one or more store settings; each key must be one of :data:`EDITABLE`."""
+    values = validate(values)
 
     def body(tx: Tx) -> None:
         for key, value in values.items():

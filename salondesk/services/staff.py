@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from salondesk.clock import to_db
 from salondesk.domain.permissions import Permission, Role
-from salondesk.errors import Conflict, NotFound, ValidationError
+from salondesk.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.services.auth import hash_secret
@@ -37,7 +37,19 @@ def _clean_name(name: str) -> str:
     return cleaned
 
 
+def _guard_owner_accounts(tx: Tx, *roles: str | None) -> None:
+    """Only an owner may create, promote, demote, re-PIN or deactivate an owner account.
+
+    Staff management is a manager's job, but a manager must not be able to take over the
+    store by making themselves (or a new account) an owner or by resetting the owner's PIN.
+    """
+    actor = tx.ctx.actor
+    if Role.OWNER.value in roles and (actor is None or actor.role is not Role.OWNER):
+        raise PermissionDenied(_("Only an owner may change an owner's account."))
+
+
 def _insert_staff(tx: Tx, name: str, role: Role, secret: str) -> str:
+    _guard_owner_accounts(tx, Role(role).value)
     name = _clean_name(name)
     taken = tx.session.scalar(select(Staff.id).where(Staff.name == name, Staff.active))
     if taken:
@@ -69,6 +81,7 @@ def update_staff(ctx: Ctx, staff_id: str, *, op_id: OpId, role: Role | None = No
     """Change a staff member's role, name or active flag."""
     def body(tx: Tx) -> None:
         staff = _get(tx, staff_id)
+        _guard_owner_accounts(tx, staff.role, Role(role).value if role is not None else None)
         changes: dict[str, object] = {}
         if role is not None and staff.role != Role(role).value:
             changes["role"] = [staff.role, Role(role).value]
@@ -92,6 +105,7 @@ def set_secret(ctx: Ctx, staff_id: str, secret: str, *, op_id: OpId) -> None:
     """Set a new PIN/password for a staff member (also clears a lockout)."""
     def body(tx: Tx) -> None:
         staff = _get(tx, staff_id)
+        _guard_owner_accounts(tx, staff.role)
         staff.secret_hash = hash_secret(secret)
         staff.failed_logins = 0
         staff.locked_until = None
@@ -104,7 +118,10 @@ def set_permission(ctx: Ctx, staff_id: str, permission: Permission, allowed: boo
                    op_id: OpId) -> None:
     """Grant (True) or revoke (False) one permission for one person; None returns to the role's."""
     def body(tx: Tx) -> None:
-        _get(tx, staff_id)
+        _guard_owner_accounts(tx, _get(tx, staff_id).role)
+        actor = tx.ctx.actor
+        if allowed and (actor is None or not actor.can(permission)):
+            raise PermissionDenied(_("You can only grant permissions you hold yourself."))
         row = tx.session.get(StaffPermission, (staff_id, permission.value))
         if allowed is None:
             if row is not None:

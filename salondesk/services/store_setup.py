@@ -21,7 +21,7 @@ from salondesk.errors import StorageError, StoreLocked, ValidationError
 from salondesk.i18n import DEFAULT_LOCALE, _
 from salondesk.ids import new_id, new_op_id
 from salondesk.services import settings as settings_service
-from salondesk.services.context import Ctx
+from salondesk.services.context import Actor, Ctx
 from salondesk.services.staff import _insert_staff
 from salondesk.services.unit_of_work import Tx, require, run_operation
 from salondesk.store import backup as backup_store
@@ -48,8 +48,14 @@ class OpenStore:
 
 def create_store(root: Path, *, store_name: str, owner_name: str, owner_secret: str,
                  passphrase: str, locale: str = DEFAULT_LOCALE, demo: bool = False,
-                 keystore: OsKeyStore | None = None, clock: Clock | None = None) -> OpenStore:
-    """Create a new store in ``root`` (which must not hold one) and return it unlocked."""
+                 settings: dict[str, Any] | None = None, keystore: OsKeyStore | None = None,
+                 clock: Clock | None = None) -> OpenStore:
+    """Create a new store in ``root`` (which must not hold one) and return it unlocked.
+
+    ``settings`` (e.g. ``{"printer.uri": ...}`` from the first-run wizard) are checked like
+    any settings change and saved in the same transaction.
+    """
+    extra = settings_service.validate(settings or {})
     data_dir = DataDir(root)
     if data_dir.has_store() or data_dir.db_path.exists():
         raise ValidationError(_("{path} already holds a store.").format(path=root))
@@ -73,11 +79,15 @@ def create_store(root: Path, *, store_name: str, owner_name: str, owner_secret: 
             for key, value in (("store.id", store_id), ("store.name", store_name.strip()),
                                ("store.locale", locale), ("store.currency", "CNY")):
                 settings_service.put(tx, key, value)
+            for key, value in extra.items():
+                settings_service.put(tx, key, value)
             owner_id = _insert_staff(tx, owner_name, Role.OWNER, owner_secret)
             tx.emit("store.created", {"store_id": store_id, "name": store_name.strip()})
             return {"owner_id": owner_id}
 
-        run_operation(ctx, "store.create", body, op_id=new_op_id(), system=True)
+        # Whoever creates the key holds the store: they act as its owner for this one step.
+        run_operation(ctx.as_actor(Actor.key_holder()), "store.create", body,
+                      op_id=new_op_id(), system=True)
         key_file.save(data_dir.keys_path)
     except BaseException:
         db.dispose()

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from salondesk.errors import StorageError, StoreLocked
+from salondesk.errors import PassphraseNeeded, StorageError, StoreLocked
 from salondesk.i18n import _
 from salondesk.store.keys import KeyFile, OsKeyStore
 
@@ -79,7 +79,7 @@ class DataDir:
             key = keystore.get(kf.keyring_user)
             if key is not None:
                 return key
-        raise StoreLocked(_("Enter the recovery passphrase to open “{name}”.").format(
+        raise PassphraseNeeded(_("Enter the recovery passphrase to open “{name}”.").format(
             name=kf.store_name))
 
     def check_db_file(self) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from salondesk.clock import Clock
-from salondesk.errors import StoreLocked
+from salondesk.errors import PassphraseNeeded
 from salondesk.i18n import _
 from salondesk.services import store_setup
 from salondesk.store.keys import OsKeyStore
@@ -76,7 +76,7 @@ class UnlockScreen(QWidget):
         self.ui.errorLabel.setVisible(bool(text))
 
     def try_key_store(self) -> None:
-        """Open with the OS key store; on StoreLocked, ask for the passphrase instead."""
+        """Open with the OS key store; when it lacks the key, ask for the passphrase instead."""
         root, keystore, clock = self._root, self._keystore, self._clock
         self._set_busy(True)
         Op(self, lambda: store_setup.open_store(root, keystore=keystore, clock=clock)).success(
@@ -84,7 +84,7 @@ class UnlockScreen(QWidget):
             lambda: self._set_busy(False)).run_in_background()
 
     def _key_store_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, StoreLocked):
+        if isinstance(exc, PassphraseNeeded):
             self.ui.titleLabel.setText(_("Unlock the store"))
             self.ui.messageLabel.setText(exc.message + "\n" + _(
                 "This computer's key store does not hold the store's key, so the owner's "

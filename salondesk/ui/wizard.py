@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
 
 from salondesk.clock import Clock
 from salondesk.i18n import _, current_locale
-from salondesk.ids import new_op_id
-from salondesk.services import auth, store_setup
-from salondesk.services import settings as settings_service
+from salondesk.services import store_setup
 from salondesk.services.store_setup import OpenStore
 from salondesk.store.keys import MIN_PASSPHRASE_CHARS, OsKeyStore
 from salondesk.ui import messages
@@ -212,21 +210,10 @@ class FirstRunWizard(QWizard):
         root, keystore, clock, locale = self._root, self._keystore, self._clock, current_locale()
 
         def work() -> OpenStore:
-            store = store_setup.create_store(
+            return store_setup.create_store(
                 root, store_name=store_name, owner_name=owner, owner_secret=pin,
-                passphrase=passphrase, locale=locale, keystore=keystore, clock=clock)
-            if printer:
-                # create_store takes no extra settings, so the new owner saves the printer;
-                # the audit log then shows the owner setting it, which is what happened.
-                try:
-                    owner_ctx = auth.login(store.ctx, owner, pin)
-                    settings_service.update_settings(owner_ctx, {"printer.uri": printer},
-                                                     op_id=new_op_id())
-                except Exception:
-                    # The store exists now; a second Finish could not create it again. The
-                    # printer stays unset ("No printer" in the status bar) and is set later.
-                    log.warning("printer setting not saved during set-up", exc_info=True)
-            return store
+                passphrase=passphrase, locale=locale, keystore=keystore, clock=clock,
+                settings={"printer.uri": printer} if printer else None)
 
         self._set_creating(True)
         self.printer_page.show_error("")

@@ -10,19 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from storekit import PASSPHRASE, STAFF, START, STORE_NAME, MemoryKeyStore
+from storekit import PASSPHRASE, STAFF, START, STORE_NAME, MemoryKeyStore, Shop
 
 from salondesk.clock import FixedClock
 from salondesk.domain.permissions import Role
 from salondesk.ids import new_op_id
 from salondesk.services import auth, staff
-from salondesk.services.context import Ctx
-from salondesk.services.store_setup import OpenStore, create_store, open_store
+from salondesk.services.store_setup import create_store, open_store
 
 
 @dataclass(frozen=True)
@@ -103,42 +101,6 @@ def keystore(store_template: Template) -> MemoryKeyStore:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START + dt.timedelta(days=1))
-
-
-@dataclass
-class Shop:
-    """An unlocked copy of the template store and its staff, signed in on first use."""
-
-    store: OpenStore
-    clock: FixedClock
-    staff_ids: dict[Role, str]
-    _contexts: dict[Role, Ctx] = field(default_factory=dict)
-
-    @property
-    def root(self) -> Path:
-        return self.store.data_dir.root
-
-    @property
-    def ctx(self) -> Ctx:
-        return self.store.ctx
-
-    def as_role(self, role: Role) -> Ctx:
-        if role not in self._contexts:
-            name, pin = STAFF[role]
-            self._contexts[role] = auth.login(self.store.ctx, name, pin)
-        return self._contexts[role]
-
-    @cached_property
-    def owner(self) -> Ctx:
-        return self.as_role(Role.OWNER)
-
-    @cached_property
-    def manager(self) -> Ctx:
-        return self.as_role(Role.MANAGER)
-
-    @cached_property
-    def cashier(self) -> Ctx:
-        return self.as_role(Role.CASHIER)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Shop
 from sqlalchemy import func, select
+from storekit import Shop
 
 from salondesk.domain.permissions import Role
 from salondesk.errors import Conflict

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Shop
 from sqlalchemy import func, select
-from storekit import STAFF
+from storekit import STAFF, Shop
 
 from salondesk.domain.permissions import APPROVABLE, OPERATIONS, ROLE_PERMISSIONS, Permission, Role
 from salondesk.errors import ApprovalRequired, LoginFailed, PermissionDenied

@@ -12,8 +12,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from conftest import Shop
-from storekit import STAFF, STORE_NAME
+from storekit import STAFF, STORE_NAME, Shop
 
 from salondesk.domain.permissions import Role
 from salondesk.ids import new_op_id

@@ -25,8 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Shop
-from storekit import PASSPHRASE, STAFF, MemoryKeyStore, NoKeyStore, file_bytes
+from storekit import PASSPHRASE, STAFF, MemoryKeyStore, NoKeyStore, Shop, file_bytes
 
 from salondesk.clock import FixedClock
 from salondesk.domain.permissions import Role
