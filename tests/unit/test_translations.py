@@ -1,0 +1,54 @@
+"""Every text a person sees is translated into zh_CN, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from salondesk import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def source_texts() -> set[str]:
+    found = extract_from_dir(str(ROOT / "salondesk"), method_map=[("**.py", "python")],
+                             keywords={"_": None, "N_": None})
+    return {text for _file, _line, text, _comments, _context in found if isinstance(text, str)}
+
+
+def catalogue(locale: str) -> dict[str, str]:
+    path = ROOT / "resources" / "translations" / locale / "LC_MESSAGES" / "salondesk.po"
+    with path.open("rb") as fh:
+        return {str(m.id): str(m.string) for m in read_po(fh, locale=locale)
+                if m.id and not m.fuzzy}
+
+
+def test_translations_zh_cn_covers_every_text() -> None:
+    zh = catalogue("zh_CN")
+    missing = sorted(t for t in source_texts() if not zh.get(t))
+    assert not missing, ("untranslated (run `python scripts/translations.py update`, then "
+                         "translate in resources/translations/zh_CN): " + repr(missing[:20]))
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_translations_keep_every_placeholder(locale: str) -> None:
+    for source, translated in catalogue(locale).items():
+        if translated:
+            assert sorted(PLACEHOLDER.findall(source)) == sorted(PLACEHOLDER.findall(translated)), \
+                source
+
+
+def test_translations_switch_at_once() -> None:
+    previous = i18n.current_locale()
+    try:
+        i18n.set_locale("zh_CN")
+        assert i18n._("Wrong name or PIN.") == "姓名或密码错误。"
+        i18n.set_locale("en")
+        assert i18n._("Wrong name or PIN.") == "Wrong name or PIN."
+    finally:
+        i18n.set_locale(previous)
