@@ -75,7 +75,7 @@ def python_env() -> None:
 
 def build() -> None:
     run(PY, ROOT / "scripts" / "build_forms.py")
-    run(PY, "-m", "babel.messages.frontend", "compile", "-q", "-d",
+    run(PY, "-m", "babel.messages.frontend", "compile", "-d",
         ROOT / "resources" / "translations", "-D", "salondesk")
 
 
