@@ -31,17 +31,6 @@ class Template:
     staff_ids: dict[Role, str]
 
 
-@pytest.fixture(autouse=True)
-def english_messages() -> Iterator[None]:
-    """Messages are asserted in English (the app's default locale is zh_CN)."""
-    from salondesk import i18n
-
-    previous = i18n.current_locale()
-    i18n.set_locale("en")
-    yield
-    i18n.set_locale(previous)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def cheap_key_derivation() -> Iterator[None]:
     """Argon2 at its cheapest for PINs and the recovery passphrase, for the whole session.
