@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salondesk.clock import to_db
@@ -24,8 +24,8 @@ from salondesk.errors import ApprovalRequired, Conflict, PermissionDenied, UserE
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.services.context import Approval, Ctx
-from salondesk.store import audit
-from salondesk.store.schema import Operation, OutboxEvent, Sequence
+from salondesk.store import audit, hot_path
+from salondesk.store.schema import Operation
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -68,31 +68,22 @@ class Tx:
 
     def emit(self, event_type: str, payload: dict[str, Any]) -> int:
         """Queue an event for head office in this transaction; returns its outbox seq."""
-        seq = next_sequence(self.session, "outbox")
-        self.session.connection().execute(_INSERT_EVENT, {
-            "seq": seq, "event_id": new_id(), "op_id": self.op_id, "type": event_type,
-            "schema_version": EVENT_SCHEMA_VERSION, "occurred_at": to_db(self.now),
-            "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        })
+        cur = hot_path.cursor(self.session)
+        seq = hot_path.bump(cur, "outbox")
+        cur.execute(_INSERT_EVENT, (
+            seq, new_id(), self.op_id, event_type, EVENT_SCHEMA_VERSION,
+            hot_path.db_time(to_db(self.now)),
+            json.dumps(payload, ensure_ascii=False, sort_keys=True)))
         return seq
 
 
-_INSERT_EVENT = insert(OutboxEvent)
-_INSERT_OPERATION = insert(Operation)
-_FIND_OPERATION = select(Operation.action, Operation.result).where(
-    Operation.op_id == bindparam("op_id"))
-_BUMP_SEQUENCE = (update(Sequence).where(Sequence.name == bindparam("seq_name"))
-                  .values(value=Sequence.value + 1).returning(Sequence.value))
+_INSERT_EVENT = ("INSERT INTO outbox (seq, event_id, op_id, type, schema_version, occurred_at, "
+                 "payload) VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 def next_sequence(session: Session, name: str) -> int:
     """The next number of a per-store gap-free counter (inside the caller's write transaction)."""
-    conn = session.connection()
-    value = conn.execute(_BUMP_SEQUENCE, {"seq_name": name}).scalar()
-    if value is None:
-        conn.execute(insert(Sequence), {"name": name, "value": 1})
-        return 1
-    return int(value)
+    return hot_path.bump(hot_path.cursor(session), name)
 
 
 def check_permission(ctx: Ctx, permission: Permission | None,
@@ -147,20 +138,23 @@ def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId
     used_approval = None if system else require(ctx, action, op_id=op_id, approval=approval)
     try:
         with ctx.db.write() as session:
-            done = session.connection().execute(_FIND_OPERATION, {"op_id": op_id}).first()
+            cur = hot_path.cursor(session)
+            done = cur.execute("SELECT action, result FROM operation WHERE op_id = ?",
+                               (op_id,)).fetchone()
             if done is not None:
-                if done.action != action:
+                if done[0] != action:
                     raise Conflict(_("This operation id was already used for something else."))
-                return json.loads(done.result)  # type: ignore[no-any-return, unused-ignore]
+                return json.loads(done[1])  # type: ignore[no-any-return, unused-ignore]
             tx = Tx(session=session, ctx=ctx, action=action, op_id=op_id,
                     now=ctx.clock.now(), approval=used_approval)
             result = body(tx)
             if not tx._audited:
                 tx.audit()
             session.flush()
-            session.connection().execute(_INSERT_OPERATION, {
-                "op_id": op_id, "action": action, "actor_id": tx.actor_id, "at": to_db(tx.now),
-                "result": json.dumps(result, ensure_ascii=False)})
+            cur.execute("INSERT INTO operation (op_id, action, actor_id, at, result) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (op_id, action, tx.actor_id, hot_path.db_time(to_db(tx.now)),
+                         json.dumps(result, ensure_ascii=False)))
             return result
     except UserError as exc:
         _audit_refusal(ctx, action, op_id, "failed", type(exc).__name__)

@@ -12,9 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from salondesk.store import hot_path
 from salondesk.store.schema import AuditEntry, Sequence
 
 
@@ -36,10 +37,10 @@ def _fields(e: AuditEntry) -> dict[str, Any]:
 
 
 COUNTER = "audit"
-_LAST = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-_BUMP_COUNTER = (update(Sequence).where(Sequence.name == COUNTER)
-                 .values(value=Sequence.value + 1).returning(Sequence.value))
-_INSERT = insert(AuditEntry)
+_INSERT = (
+    "INSERT INTO audit_log (seq, at, actor_id, approver_id, action, target_type, target_id, "
+    "outcome, op_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def append(session: Session, *, store_id: str, at: dt.datetime, actor_id: str | None,
@@ -49,30 +50,23 @@ def append(session: Session, *, store_id: str, at: dt.datetime, actor_id: str | 
     """Append one audit row in the caller's write transaction.
 
     ``detail`` must hold no personal data: the log is kept for years and shown to managers.
-    Core statements, not ORM objects: this runs in every operation and sits on the checkout
-    path. Returns the entry's seq.
+    Driver statements (see store.hot_path): this runs in every operation and sits on the
+    checkout path. Returns the entry's seq.
     """
-    conn = session.connection()
-    last = conn.execute(_LAST).first()
-    prev = last[1] if last else genesis_hash(store_id)
+    cur = hot_path.cursor(session)
+    last = cur.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    prev = last[0] if last else genesis_hash(store_id)
     # The counter remembers how many rows were ever written: deleting the newest rows leaves
     # it ahead of the log (verify_chain reports that) and the next row's seq leaves a gap.
-    seq = conn.execute(_BUMP_COUNTER).scalar()
-    if seq is None:
-        seq = (last[0] if last else 0) + 1
-        conn.execute(insert(Sequence), {"name": COUNTER, "value": seq})
+    seq = hot_path.bump(cur, COUNTER)
     entry = AuditEntry(
         seq=seq, at=at, actor_id=actor_id, approver_id=approver_id, action=action,
         target_type=target_type, target_id=target_id, outcome=outcome, op_id=op_id,
         detail=json.dumps(detail or {}, sort_keys=True, ensure_ascii=False), prev_hash=prev,
     )
-    row = _fields(entry)
-    conn.execute(_INSERT, {
-        "seq": seq, "at": at, "actor_id": actor_id, "approver_id": approver_id,
-        "action": action, "target_type": target_type, "target_id": target_id,
-        "outcome": outcome, "op_id": op_id, "detail": entry.detail, "prev_hash": prev,
-        "hash": entry_hash(prev, row),
-    })
+    cur.execute(_INSERT, (seq, hot_path.db_time(at), actor_id, approver_id, action,
+                          target_type, target_id, outcome, op_id, entry.detail, prev,
+                          entry_hash(prev, _fields(entry))))
     return seq
 
 
