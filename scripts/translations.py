@@ -26,9 +26,12 @@ def update() -> None:
     pybabel = [sys.executable, "-m", "babel.messages.frontend"]
     subprocess.run([*pybabel, "extract", "-F", "babel.cfg", "-k", "_", "-k", "N_",
                     "--no-location", "--sort-output", "--omit-header", "--project", "SalonDesk",
-                    "-o", TEMPLATE, "salondesk"], check=True, cwd=ROOT)
+                    "-o", TEMPLATE, "."], check=True, cwd=ROOT)
+    with TEMPLATE.open("rb") as fh:
+        if len(read_po(fh)) == 0:
+            raise SystemExit("no texts were extracted; refusing to empty the catalogues")
     subprocess.run([*pybabel, "update", "-i", TEMPLATE, "-d", CATALOGUES, "-D", "salondesk",
-                    "--no-wrap", "--ignore-obsolete", "--omit-header"], check=True, cwd=ROOT)
+                    "--no-wrap", "--ignore-obsolete"], check=True, cwd=ROOT)
 
 
 def untranslated(locale: str = "zh_CN") -> list[str]:

@@ -28,6 +28,14 @@ def catalogue(locale: str) -> dict[str, str]:
                 if m.id and not m.fuzzy}
 
 
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_translations_catalogue_is_not_marked_fuzzy(locale: str) -> None:
+    """pybabel compile skips a catalogue whose header is fuzzy: the app would show English."""
+    path = ROOT / "resources" / "translations" / locale / "LC_MESSAGES" / "salondesk.po"
+    with path.open("rb") as fh:
+        assert not read_po(fh, locale=locale).fuzzy
+
+
 def test_translations_zh_cn_covers_every_text() -> None:
     zh = catalogue("zh_CN")
     missing = sorted(t for t in source_texts() if not zh.get(t))
