@@ -269,3 +269,147 @@ def restore(src: Path, data_dir: Path | None, passphrase_env: str | None) -> Non
     log.info("backup restored")
     click.echo(_("Restored “{name}” into {path}; the backup passed verification.").format(
         name=key_file.store_name, path=root))
+
+
+# --- members (issue 3) -----------------------------------------------------------------------
+
+def _key_holder_ctx(store: Any) -> Any:
+    from salondesk.services.context import Actor
+
+    return store.ctx.as_actor(Actor.key_holder())
+
+
+@main.group("member")
+def member_group() -> None:
+    """Member files."""
+
+
+@member_group.command("find")
+@click.argument("query")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help=_("Print the matches as JSON."))
+@click.option("--show-phone", is_flag=True,
+              help=_("Print phone numbers in full (masked by default, like on a shared screen)."))
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@passphrase_option
+@friendly
+def member_find(*, query: str, data_dir: Path | None, as_json: bool, show_phone: bool, limit: int,
+                passphrase_env: str | None) -> None:
+    """Find members by card code, phone, last 4 digits, name or pinyin (as the search box)."""
+    from salondesk.domain.member_search import mask_phone
+    from salondesk.services.member_search import search_members
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        hits = search_members(_key_holder_ctx(store), query, limit=limit)
+    finally:
+        store.close()
+    rows = [dict(h.as_dict(), phone=h.phone if show_phone else mask_phone(h.phone))
+            for h in hits]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(_("No member found."))
+    for r in rows:
+        flags = "" if r["active"] else " " + _("(inactive)")
+        if r["card_blocked"]:
+            flags += " " + _("(blocked card)")
+        click.echo(f"{r['member_no']:>6}  {r['name']}  {r['phone'] or '-'}  [{r['match']}]{flags}")
+
+
+def _parse_maps(pairs: tuple[str, ...]) -> dict[str, str]:
+    maps: dict[str, str] = {}
+    for pair in pairs:
+        header, sep, field = pair.partition("=")
+        if not sep or not header.strip() or not field.strip():
+            raise UserError(_("Write each mapping as HEADER=field, e.g. 客户名称=name."))
+        maps[header.strip()] = field.strip()
+    return maps
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import data from other systems."""
+
+
+@import_group.command("members")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@data_dir_option
+@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
+              help=_("Read column HEADER as FIELD (card_code, name, phone, gender, birthday, "
+                     "tier, principal, bonus, points, opened_at, notes)."))
+@passphrase_option
+@friendly
+def import_members_cmd(file: Path, data_dir: Path | None, maps: tuple[str, ...],
+                       passphrase_env: str | None) -> None:
+    """Import members (CSV in UTF-8 or GBK, or XLSX) with their balances and points."""
+    from salondesk.ids import new_op_id
+    from salondesk.money import Money, format_money
+    from salondesk.services.member_import import import_members
+
+    overrides = _parse_maps(maps)
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        result = import_members(_key_holder_ctx(store), file, overrides=overrides,
+                                op_id=new_op_id())
+    finally:
+        store.close()
+    click.echo(_("Imported {n} members; rejected {m} rows.").format(
+        n=result.imported, m=result.rejected))
+    if result.imported:
+        click.echo(_("Opening balances: principal {p}, bonus {b}; points {pts}.").format(
+            p=format_money(Money(result.principal_fen)), b=format_money(Money(result.bonus_fen)),
+            pts=result.points))
+    if result.report_path:
+        click.echo(_("The rejected rows and their reasons are in {path}.").format(
+            path=result.report_path))
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export lists to spreadsheets."""
+
+
+@export_group.command("members")
+@data_dir_option
+@click.option("--to", "dest", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help=_("File format (default: from the file name, else xlsx)."))
+@click.option("--tier", default=None, help=_("Only this tier (code or name)."))
+@click.option("--tag", default=None, help=_("Only members with this tag."))
+@click.option("--birthday-month", type=click.IntRange(1, 12), default=None)
+@click.option("--not-visited-since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help=_("Only members with no visit since YYYY-MM-DD."))
+@click.option("--has-stored-value", is_flag=True)
+@click.option("--has-sessions", is_flag=True)
+@click.option("--include-inactive", is_flag=True)
+@passphrase_option
+@friendly
+def export_members_cmd(*, data_dir: Path | None, dest: Path, fmt: str | None, tier: str | None,
+                       tag: str | None, birthday_month: int | None,
+                       not_visited_since: Any, has_stored_value: bool, has_sessions: bool,
+                       include_inactive: bool, passphrase_env: str | None) -> None:
+    """Export the member list (phones in full: the key holder runs this) to XLSX or CSV."""
+    from salondesk.ids import new_op_id
+    from salondesk.services import tiers
+    from salondesk.services.member_list import MemberFilter, export_members
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        tier_id = None
+        if tier:
+            tier_id = next((t["tier_id"] for t in tiers.list_tiers(ctx)
+                            if tier in (t["code"], t["name"])), None)
+            if tier_id is None:
+                raise UserError(_("Unknown tier {tier}.").format(tier=tier))
+        f = MemberFilter(tier_id=str(tier_id) if tier_id else None, tag=tag,
+                         birthday_month=birthday_month,
+                         not_visited_since=not_visited_since.date() if not_visited_since
+                         else None, has_stored_value=has_stored_value,
+                         has_sessions=has_sessions, include_inactive=include_inactive)
+        count = export_members(ctx, dest, f, fmt=fmt, op_id=new_op_id())
+    finally:
+        store.close()
+    click.echo(_("Exported {n} members to {path}.").format(n=count, path=dest))

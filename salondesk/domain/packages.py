@@ -7,6 +7,7 @@ and refunds all add up to exactly what the member paid. Pure functions over inte
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,3 +62,42 @@ def merchant_caused_refund(*, price_paid_fen: int, unused_session_values_fen: in
     return RefundQuote(refund_fen=unused_session_values_fen, principal_paid_fen=price_paid_fen,
                        consumed_fen=price_paid_fen - unused_session_values_fen,
                        bonus_forfeited_fen=0, basis="merchant")
+
+
+def expiry_date(start: dt.date, *, validity_days: int | None,
+                valid_until: dt.date | None) -> dt.date | None:
+    """When a package sold on ``start`` expires: ``validity_days`` after it (the last valid day
+    is start + days - 1), or the template's fixed date, whichever comes first; None = never."""
+    candidates = []
+    if validity_days:
+        candidates.append(start + dt.timedelta(days=validity_days - 1))
+    if valid_until is not None:
+        candidates.append(valid_until)
+    return min(candidates) if candidates else None
+
+
+def next_session_value(price_fen: int, items: Sequence[PackageItem], service_code: str,
+                       used_before: int) -> int:
+    """The value of the next session of ``service_code`` after ``used_before`` were used.
+
+    Sessions are valued in order, so the values of all sessions ever used plus those left add
+    up to the price exactly.
+    """
+    values = session_values(price_fen, items)[service_code]
+    if not 0 <= used_before < len(values):
+        raise ValueError(f"no session {used_before + 1} of {service_code}")
+    return values[used_before]
+
+
+def upgrade_difference(*, new_price_fen: int, old_remaining_value_fen: int) -> int:
+    """What the member pays to upgrade: the new price less the old package's unused value."""
+    return max(0, new_price_fen - old_remaining_value_fen)
+
+
+def time_based_refund(*, price_paid_fen: int, days_total: int, days_left: int) -> RefundQuote:
+    """A time-based (unlimited) package refunded pro rata by the days left (merchant-caused)."""
+    if days_total <= 0:
+        return merchant_caused_refund(price_paid_fen=price_paid_fen, unused_session_values_fen=0)
+    left = max(0, min(days_left, days_total))
+    value = (2 * price_paid_fen * left + days_total) // (2 * days_total)
+    return merchant_caused_refund(price_paid_fen=price_paid_fen, unused_session_values_fen=value)

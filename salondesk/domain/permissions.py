@@ -33,6 +33,7 @@ class Permission(StrEnum):
     MEMBER_VIEW_PHONE = "member.view_phone"
     MEMBER_VIEW_HEALTH = "member.view_health"
     MEMBER_DEACTIVATE = "member.deactivate"
+    MEMBER_MANAGE = "member.manage"  # merge, erase, import, export, tier changes (issue 3)
     CATALOGUE_EDIT = "catalogue.edit"
     STAFF_MANAGE = "staff.manage"
     SETTINGS_EDIT = "settings.edit"
@@ -40,10 +41,18 @@ class Permission(StrEnum):
     BACKUP = "store.backup"
     REPORTS_VIEW = "reports.view"
     KEYS_MANAGE = "store.keys"
+    # money ledgers (issue 4)
+    COUNTER_SELL = "counter.sell"
+    LEDGER_TRANSFER = "ledger.transfer"
+    LEDGER_REFUND = "ledger.refund"
+    LEDGER_ADJUST = "ledger.adjust"
+    PACKAGE_EXTEND = "package.extend"
+    COUPON_ISSUE = "coupon.issue"
 
 
 _EVERYONE = {Permission.MEMBER_VIEW}
-_FRONT_DESK = _EVERYONE | {Permission.MEMBER_EDIT, Permission.MEMBER_VIEW_PHONE}
+_FRONT_DESK = _EVERYONE | {Permission.MEMBER_EDIT, Permission.MEMBER_VIEW_PHONE,
+                          Permission.COUNTER_SELL}
 # Managers run the store; only the owner holds the store's keys.
 _MANAGER = set(Permission) - {Permission.KEYS_MANAGE}
 
@@ -57,7 +66,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Permissions a manager may lend for one action by entering their PIN (授权).
 APPROVABLE: frozenset[Permission] = frozenset({
     Permission.MEMBER_DEACTIVATE,
+    Permission.MEMBER_MANAGE,
     Permission.CATALOGUE_EDIT,
+    # what a cashier asks a manager for at the counter
+    Permission.LEDGER_TRANSFER,
+    Permission.LEDGER_REFUND,
+    Permission.LEDGER_ADJUST,
+    Permission.PACKAGE_EXTEND,
+    Permission.COUPON_ISSUE,
 })
 
 # Every business operation and the permission it needs (None: any signed-in staff member).
@@ -72,9 +88,60 @@ OPERATIONS: dict[str, Permission | None] = {
     "catalogue.service_upsert": Permission.CATALOGUE_EDIT,
     "member.create": Permission.MEMBER_EDIT,
     "member.deactivate": Permission.MEMBER_DEACTIVATE,
+    # --- members (issue 3) ---
+    "member.search": Permission.MEMBER_VIEW,
+    "member.update": Permission.MEMBER_EDIT,
+    "member.tags": Permission.MEMBER_EDIT,
+    "member.card_issue": Permission.MEMBER_EDIT,
+    "member.card_block": Permission.MEMBER_EDIT,
+    "member.card_reissue": Permission.MEMBER_EDIT,
+    "member.consent": Permission.MEMBER_VIEW,  # any staff member may witness a consent
+    "member.view_health": Permission.MEMBER_VIEW_HEALTH,
+    "member.view_photo": Permission.MEMBER_VIEW_HEALTH,
+    "member.health_update": Permission.MEMBER_VIEW_HEALTH,
+    "member.photo_add": Permission.MEMBER_VIEW_HEALTH,
+    "member.treatment_add": Permission.MEMBER_VIEW_HEALTH,
+    "member.merge": Permission.MEMBER_MANAGE,
+    "member.erase": Permission.MEMBER_MANAGE,
+    "member.import": Permission.MEMBER_MANAGE,
+    "member.export": Permission.MEMBER_MANAGE,
+    "member.tier_config": Permission.SETTINGS_EDIT,
+    "member.tier_set": Permission.MEMBER_MANAGE,
+    "member.tier_review": Permission.MEMBER_MANAGE,
     "store.backup": Permission.BACKUP,
     "store.change_passphrase": Permission.KEYS_MANAGE,
     "audit.view": Permission.AUDIT_VIEW,
+    # --- money ledgers (issue 4) ---
+    "sv.plan_upsert": Permission.CATALOGUE_EDIT,
+    "sv.open_card": Permission.COUNTER_SELL,
+    "sv.top_up": Permission.COUNTER_SELL,
+    "sv.spend": Permission.COUNTER_SELL,
+    "sv.transfer": Permission.LEDGER_TRANSFER,
+    "sv.refund": Permission.LEDGER_REFUND,
+    "sv.adjust": Permission.LEDGER_ADJUST,
+    "sv.reverse": Permission.LEDGER_ADJUST,
+    "pkg.template_upsert": Permission.CATALOGUE_EDIT,
+    "pkg.sell": Permission.COUNTER_SELL,
+    "pkg.use_session": Permission.COUNTER_SELL,
+    "pkg.upgrade": Permission.COUNTER_SELL,
+    "pkg.extend": Permission.PACKAGE_EXTEND,
+    "pkg.refund": Permission.LEDGER_REFUND,
+    "pkg.reverse": Permission.LEDGER_ADJUST,
+    "points.earn": Permission.COUNTER_SELL,
+    "points.redeem": Permission.COUNTER_SELL,
+    "points.adjust": Permission.LEDGER_ADJUST,
+    "points.reverse": Permission.LEDGER_ADJUST,
+    "points.expire": None,  # the scheduled run at start and day close
+    "coupon.template_upsert": Permission.CATALOGUE_EDIT,
+    "coupon.issue": Permission.COUPON_ISSUE,
+    "coupon.issue_auto": None,  # birthday, referral, tier upgrade: the rules decide
+    "coupon.redeem": Permission.COUNTER_SELL,
+    "coupon.void": Permission.COUPON_ISSUE,
+    "coupon.restore": Permission.LEDGER_ADJUST,
+    "debt.open": Permission.COUNTER_SELL,
+    "debt.repay": Permission.COUNTER_SELL,
+    "debt.adjust": Permission.LEDGER_ADJUST,
+    "debt.reverse": Permission.LEDGER_ADJUST,
 }
 
 

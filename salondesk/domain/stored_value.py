@@ -128,3 +128,115 @@ def merchant_caused_refund(*, principal_paid_fen: int, bonus_given_fen: int,
     return RefundQuote(refund_fen=refund, principal_paid_fen=principal_paid_fen,
                        consumed_fen=total - remaining_fen,
                        bonus_forfeited_fen=remaining_fen - refund, basis="merchant")
+
+
+# --- whole-card refunds (退卡) over lots, and prepaid-card compliance ---------------------------
+
+@dataclass(frozen=True)
+class LotRefundBasis:
+    """What a refund quote needs to know about one lot, all derived from its entries.
+
+    ``principal_basis_fen`` is the principal the member put into this lot (top-up, opening
+    balance or transfer in, less what was transferred out or adjusted away); ``consumed_list_fen``
+    is the list price (before discount) of what the lot paid for; ``remaining_*`` is what is
+    left now.
+    """
+
+    lot_id: str
+    principal_basis_fen: int
+    bonus_basis_fen: int
+    consumed_list_fen: int
+    remaining_principal_fen: int
+    remaining_bonus_fen: int
+
+
+@dataclass(frozen=True)
+class LotRefund:
+    lot_id: str
+    refund_fen: int
+    remaining_principal_fen: int
+    remaining_bonus_fen: int
+
+
+@dataclass(frozen=True)
+class CardRefundQuote:
+    """A whole-card refund: the total to pay out and the share of each lot."""
+
+    basis: str
+    refund_fen: int
+    remaining_principal_fen: int
+    remaining_bonus_fen: int
+    consumed_list_fen: int
+    lots: tuple[LotRefund, ...]
+
+    @property
+    def forfeited_fen(self) -> int:
+        """What the card held and the member does not get back (bonus, discounts used)."""
+        return self.remaining_principal_fen + self.remaining_bonus_fen - self.refund_fen
+
+
+REFUND_BASES = ("consumer", "merchant")
+
+
+def quote_card_refund(lots: Sequence[LotRefundBasis], basis: str) -> CardRefundQuote:
+    """Quote 退卡 over every lot that still holds money; one lot at a time, then summed.
+
+    consumer-caused: per lot, principal put in less consumption at list price, bonus forfeited
+    (1,000 + 100, one service listed 275 charged 220 -> 725); merchant-caused: what is left at
+    the lot's paid ratio (880 left of 1,000 + 100 -> 800). A lot never pays out more than the
+    principal it still holds.
+    """
+    if basis not in REFUND_BASES:
+        raise ValueError(f"unknown refund basis {basis!r}")
+    parts: list[LotRefund] = []
+    for lot in lots:
+        if lot.remaining_principal_fen == 0 and lot.remaining_bonus_fen == 0:
+            continue
+        if basis == "consumer":
+            quote = consumer_caused_refund(principal_paid_fen=lot.principal_basis_fen,
+                                           bonus_given_fen=lot.bonus_basis_fen,
+                                           consumed_at_list_fen=lot.consumed_list_fen)
+        else:
+            quote = merchant_caused_refund(
+                principal_paid_fen=lot.principal_basis_fen, bonus_given_fen=lot.bonus_basis_fen,
+                remaining_fen=lot.remaining_principal_fen + lot.remaining_bonus_fen)
+        refund = max(0, min(quote.refund_fen, lot.remaining_principal_fen))
+        parts.append(LotRefund(lot.lot_id, refund, lot.remaining_principal_fen,
+                               lot.remaining_bonus_fen))
+    return CardRefundQuote(
+        basis=basis, refund_fen=sum(p.refund_fen for p in parts),
+        remaining_principal_fen=sum(p.remaining_principal_fen for p in parts),
+        remaining_bonus_fen=sum(p.remaining_bonus_fen for p in parts),
+        consumed_list_fen=sum(lot.consumed_list_fen for lot in lots
+                              if any(p.lot_id == lot.lot_id for p in parts)),
+        lots=tuple(parts))
+
+
+# Prepaid-card rules for single-purpose cards (单用途商业预付卡): a named card above 5,000 yuan,
+# an anonymous card above 1,000, and real-name registration from 10,000 yuan up.
+NAMED_LIMIT_FEN = 5_000_00
+ANONYMOUS_LIMIT_FEN = 1_000_00
+REAL_NAME_FEN = 10_000_00
+
+
+class ComplianceWarning(StrEnum):
+    NAMED_OVER_LIMIT = "named_over_limit"
+    ANONYMOUS_OVER_LIMIT = "anonymous_over_limit"
+    REAL_NAME_REQUIRED = "real_name_required"
+
+
+def compliance_warnings(*, named: bool, balance_after_fen: int,
+                        top_up_fen: int) -> list[ComplianceWarning]:
+    """The prepaid-card thresholds a top-up crosses (the caller decides what to do with them).
+
+    ``REAL_NAME_REQUIRED`` when one top-up or the balance reaches 10,000 yuan; an anonymous
+    card cannot be registered by name, so the service refuses it there.
+    """
+    warnings: list[ComplianceWarning] = []
+    if named and balance_after_fen > NAMED_LIMIT_FEN:
+        warnings.append(ComplianceWarning.NAMED_OVER_LIMIT)
+    if not named and balance_after_fen > ANONYMOUS_LIMIT_FEN:
+        warnings.append(ComplianceWarning.ANONYMOUS_OVER_LIMIT)
+    if max(balance_after_fen, top_up_fen) >= REAL_NAME_FEN:
+        warnings.append(ComplianceWarning.REAL_NAME_REQUIRED)
+    return warnings

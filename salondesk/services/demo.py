@@ -17,7 +17,7 @@ from pathlib import Path
 from salondesk.clock import FixedClock, SystemClock
 from salondesk.domain.permissions import Role
 from salondesk.ids import new_op_id
-from salondesk.services import catalogue, members, staff
+from salondesk.services import catalogue, demo_ledgers, members, staff
 from salondesk.services.catalogue import ServiceSpec
 from salondesk.services.context import Actor, Ctx
 from salondesk.services.store_setup import create_store, open_store
@@ -80,8 +80,30 @@ def _drafts(rng: random.Random, count: int, used_phones: set[str],
             phone=phone if rng.random() < 0.97 else None,
             gender="F" if female else "M",
             birthday=today - dt.timedelta(days=age_days) if rng.random() < 0.8 else None,
+            new_card=True,
         ))
     return drafts
+
+
+DEMO_TIERS: tuple[tuple[str, str, int, int, int | None, int, dict[str, int]], ...] = (
+    ("NORMAL", "普通会员", 0, 0, None, 100, {}),
+    ("SILVER", "银卡会员", 1, 2000, 300000, 100, {"面部护理": 9500, "身体护理": 9500}),
+    ("GOLD", "金卡会员", 2, 8000, 1000000, 120, {"面部护理": 8800, "身体护理": 9000}),
+    ("DIAMOND", "钻石会员", 3, 30000, 3000000, 150, {"面部护理": 8000, "身体护理": 8500,
+                                                    "医美项目": 9500}),
+)
+
+
+def setup_tiers(ctx: Ctx) -> None:
+    """The demo store's member tiers (growth value = 1 per yuan paid; or one big top-up)."""
+    from salondesk.services import tiers
+
+    tiers.configure_tiers(ctx, [
+        tiers.TierSpec(code=code, name=name, rank=rank, growth_threshold=growth,
+                       single_purchase_fen=single, points_multiplier_pct=multiplier,
+                       discounts=discounts, birthday_benefit="生日当月护理一次八折")
+        for code, name, rank, growth, single, multiplier, discounts in DEMO_TIERS],
+        op_id=new_op_id())
 
 
 def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
@@ -98,6 +120,8 @@ def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
         if name not in existing:
             staff.create_staff(ctx, name=name, role=role, secret=pin, op_id=new_op_id())
     catalogue.upsert_services(ctx, list(DEMO_SERVICES), op_id=new_op_id())
+    setup_tiers(ctx)
+    ledgers = demo_ledgers.setup(ctx)
     used: set[str] = set()
     days = max(1, days)
     per_day = [members_count // days + (1 if d < members_count % days else 0) for d in range(days)]
@@ -112,6 +136,7 @@ def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
             done += chunk
             if progress:
                 progress(done, members_count)
+        demo_ledgers.day(ctx, rng, ledgers)
         ctx.clock.advance(days=1)
     if progress and members_count == 0:
         progress(0, 0)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -145,8 +146,499 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    # Members (issue 3, migration 0003). The id columns below are not declared foreign keys:
+    # SQLite can add a foreign key only by rebuilding ``member``, which the ledgers reference;
+    # the member services keep them consistent instead.
+    phone_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    lunar_birthday: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    referrer_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    preferred_staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    skin_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    allergies: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contraindications: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tier_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    tier_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    growth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_visit_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    merged_into: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("phone", name="uq_member_phone"),
         Index("ix_member_name", "name"),
+        Index("ix_member_phone_last4", "phone_last4"),
+        Index("ix_member_referrer", "referrer_id"),
+        Index("ix_member_tier", "tier_id"),
     )
+
+
+# ============================================================================================
+# Members (issue 3): cards, tags, search keys, consent, photos, treatment records, tiers,
+# growth, merges and erasures. Event tables (consent, growth, tier history, treatment records,
+# merges, erasures) are append-only; the one exception is an erasure request, which clears
+# the personal content of records that no retention rule keeps.
+# ============================================================================================
+
+class MemberCard(Base):
+    """A member card; its code is the barcode/QR payload. A lost card is blocked, never reused."""
+
+    __tablename__ = "member_card"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    block_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    replaces_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+    __table_args__ = (Index("ix_member_card_member", "member_id"),)
+
+
+class MemberTag(Base):
+    __tablename__ = "member_tag"
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    __table_args__ = (Index("ix_member_tag_tag", "tag"),)
+
+
+class MemberSearchKey(Base):
+    """Normalised pinyin keys of a member's name (full, initials, surname+initials, readings).
+
+    Derived data, rebuilt whenever the name changes; searched by exact key and key prefix.
+    """
+
+    __tablename__ = "member_search_key"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+    __table_args__ = (Index("ix_member_search_key_member", "member_id"),
+                      {"sqlite_with_rowid": False})
+
+
+class MemberNameGram(Base):
+    """One- and two-character pieces of a name after its first character (name fragments)."""
+
+    __tablename__ = "member_name_gram"
+    gram: Mapped[str] = mapped_column(String(8), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+    __table_args__ = (Index("ix_member_name_gram_member", "member_id"),
+                      {"sqlite_with_rowid": False})
+
+
+class MemberConsent(Base):
+    """A consent event: granted or withdrawn, per purpose, with the text version agreed to."""
+
+    __tablename__ = "member_consent"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(8))
+    text_version: Mapped[str] = mapped_column(String(16))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    witness_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    guardian_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    guardian_relation: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_member_consent_member", "member_id", "purpose", "at"),)
+
+
+class TreatmentRecord(Base):
+    """What was done at one visit. A correction is a new record whose ``corrects_id`` names it."""
+
+    __tablename__ = "treatment_record"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    visit_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    services: Mapped[str] = mapped_column(Text, default="[]")
+    technician_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    products: Mapped[str] = mapped_column(Text, default="[]")
+    skin_reaction: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    medical: Mapped[bool] = mapped_column(Boolean, default=False)
+    retain_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("treatment_record.id"),
+                                                    nullable=True, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_treatment_record_member", "member_id", "visit_at"),)
+
+
+class MemberPhoto(Base):
+    """A before/after photo (JPEG) and its thumbnail, inside the encrypted database."""
+
+    __tablename__ = "member_photo"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    treatment_id: Mapped[str | None] = mapped_column(ForeignKey("treatment_record.id"),
+                                                     nullable=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_member_photo_member", "member_id", "taken_at"),)
+
+
+class MemberTier(Base):
+    """A member tier and what qualifies for it (growth value or one purchase/top-up)."""
+
+    __tablename__ = "member_tier"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(32))
+    rank: Mapped[int] = mapped_column(Integer)
+    growth_threshold: Mapped[int] = mapped_column(Integer, default=0)
+    single_purchase_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    points_multiplier_pct: Mapped[int] = mapped_column(Integer, default=100)
+    discounts: Mapped[str] = mapped_column(Text, default="{}")
+    birthday_benefit: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class MemberGrowth(Base):
+    """A growth-value movement (成长值); a refund is a negative row naming the same ``ref_id``."""
+
+    __tablename__ = "member_growth"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    purchase_fen: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(String(24))
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_member_growth_member", "member_id", "at"),)
+
+
+class MemberTierChange(Base):
+    """Tier history: every upgrade, downgrade, manual change, lock and unlock."""
+
+    __tablename__ = "member_tier_change"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    from_tier_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    to_tier_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_member_tier_change_member", "member_id", "at"),)
+
+
+class MemberMerge(Base):
+    """A duplicate merged into the member who stays; ``detail`` counts the rows moved."""
+
+    __tablename__ = "member_merge"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    survivor_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    merged_id: Mapped[str] = mapped_column(ForeignKey("member.id"), unique=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_member_merge_survivor", "survivor_id"),)
+
+
+class MemberErasure(Base):
+    """An erasure request carried out (PIPL art. 47) and what a retention rule kept."""
+
+    __tablename__ = "member_erasure"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"), unique=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    retained_records: Mapped[int] = mapped_column(Integer, default=0)
+    retain_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # The identity a retained medical record must stay tied to (name, phone, birthday as JSON);
+    # None when nothing is retained. Readable only with member.view_health, and audited.
+    retained_identity: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# ============================================================================================
+# Money ledgers (issue 4): stored value, packages, points, coupons, on-account debt.
+#
+# Append-only: no code path updates or deletes a row of an ``*_entry`` / ``*_event`` table,
+# nor of a lot or an instance (their amounts are what was granted, never what is left).
+# Balances are sums over the entries; a correction is a new entry whose ``reverses_id`` names
+# the one it undoes. ``salondesk verify`` reconciles every table below.
+# ============================================================================================
+
+class SvPlan(Base):
+    """A top-up plan / card type (充值方案): pay X, get bonus Y, optional gifts (JSON)."""
+
+    __tablename__ = "sv_plan"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    pay_fen: Mapped[int] = mapped_column(Integer)
+    bonus_fen: Mapped[int] = mapped_column(Integer, default=0)
+    gifts: Mapped[str] = mapped_column(Text, default="{}")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SvAccount(Base):
+    """A stored-value card: named (one per member) or anonymous (bearer card by its code)."""
+
+    __tablename__ = "sv_account"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("member.id"), nullable=True,
+                                                  unique=True)
+    card_code: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    named: Mapped[bool] = mapped_column(Boolean)
+    # when the holder's ID was checked (real-name registration from 10,000 yuan); not a ledger
+    real_name_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+
+class SvLot(Base):
+    """One top-up (or opening balance, or money transferred in): what it granted, in fen."""
+
+    __tablename__ = "sv_lot"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("sv_account.id"))
+    plan_id: Mapped[str | None] = mapped_column(ForeignKey("sv_plan.id"), nullable=True)
+    source: Mapped[str] = mapped_column(String(16))
+    principal_fen: Mapped[int] = mapped_column(Integer)
+    bonus_fen: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_sv_lot_account", "account_id", "created_at"),)
+
+
+class SvEntry(Base):
+    """A movement of one lot: principal and bonus deltas (top-up +, spend -, refund -...)."""
+
+    __tablename__ = "sv_entry"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("sv_account.id"))
+    lot_id: Mapped[str] = mapped_column(ForeignKey("sv_lot.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    principal_fen: Mapped[int] = mapped_column(Integer)
+    bonus_fen: Mapped[int] = mapped_column(Integer)
+    # spends: the list price (before discount) of what the money bought, for 退卡 quotes
+    list_fen: Mapped[int] = mapped_column(Integer, default=0)
+    # money that crossed the counter: paid in for a top-up, paid out for a refund
+    cash_fen: Mapped[int] = mapped_column(Integer, default=0)
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("sv_entry.id"), nullable=True,
+                                                    unique=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_sv_entry_account", "account_id", "lot_id"),
+                      Index("ix_sv_entry_lot", "lot_id"),
+                      Index("ix_sv_entry_ref", "ref_id"))
+
+
+class PkgTemplate(Base):
+    """A package template (套餐/疗程卡/次卡): counted sessions or unlimited within a period."""
+
+    __tablename__ = "pkg_template"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # "count" | "time"
+    price_fen: Mapped[int] = mapped_column(Integer)
+    validity_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PkgTemplateItem(Base):
+    __tablename__ = "pkg_template_item"
+    template_id: Mapped[str] = mapped_column(ForeignKey("pkg_template.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service_item.id"), primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer)  # 0 for a time-based package: unlimited
+
+
+class PkgInstance(Base):
+    """A package sold to a member: price paid, expiry at sale (extensions are entries)."""
+
+    __tablename__ = "pkg_instance"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("pkg_template.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    price_fen: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    upgraded_from_id: Mapped[str | None] = mapped_column(ForeignKey("pkg_instance.id"),
+                                                         nullable=True)
+    sold_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_pkg_instance_member", "member_id"),)
+
+
+class PkgInstanceItem(Base):
+    __tablename__ = "pkg_instance_item"
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pkg_instance.id"), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service_item.id"), primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer)
+    list_price_fen: Mapped[int] = mapped_column(Integer)
+
+
+class PkgEntry(Base):
+    """A movement of a package: sale (+sessions, +value), session used (-1, -its value), etc."""
+
+    __tablename__ = "pkg_entry"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("pkg_instance.id"))
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("service_item.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    sessions_delta: Mapped[int] = mapped_column(Integer, default=0)
+    value_fen: Mapped[int] = mapped_column(Integer, default=0)
+    cash_fen: Mapped[int] = mapped_column(Integer, default=0)
+    technician_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("pkg_entry.id"), nullable=True,
+                                                    unique=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_pkg_entry_instance", "instance_id", "service_id"),
+                      Index("ix_pkg_entry_ref", "ref_id"))
+
+
+class PtLot(Base):
+    """Points earned together (积分批次), consumed FIFO; ``expires_on`` drives 积分清零."""
+
+    __tablename__ = "pt_lot"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer)
+    earned_on: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_pt_lot_member", "member_id", "created_at"),
+                      Index("ix_pt_lot_expires", "expires_on"))
+
+
+class PtEntry(Base):
+    """A movement of one points lot. A reversal may span lots, so ``reverses_id`` is not unique."""
+
+    __tablename__ = "pt_entry"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    lot_id: Mapped[str] = mapped_column(ForeignKey("pt_lot.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    points_delta: Mapped[int] = mapped_column(Integer)
+    value_fen: Mapped[int] = mapped_column(Integer, default=0)
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("pt_entry.id"), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_pt_entry_member", "member_id", "lot_id"),
+                      Index("ix_pt_entry_lot", "lot_id"),
+                      Index("ix_pt_entry_reverses", "reverses_id"),
+                      Index("ix_pt_entry_ref", "ref_id"))
+
+
+class CouponTemplate(Base):
+    """A coupon template (券模板): amount off, percent off or a free service, with conditions."""
+
+    __tablename__ = "coupon_template"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # "amount" | "percent" | "service"
+    amount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    percent_off: Mapped[int] = mapped_column(Integer, default=0)
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("service_item.id"), nullable=True)
+    min_spend_fen: Mapped[int] = mapped_column(Integer, default=0)
+    categories: Mapped[str] = mapped_column(Text, default="[]")
+    valid_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Coupon(Base):
+    """One single-use coupon code; its state is derived from its events."""
+
+    __tablename__ = "coupon"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("coupon_template.id"))
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("member.id"), nullable=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    # automatic issues (birthday:2026:<member>, referral:<member>...) are issued once per key
+    issue_key: Mapped[str | None] = mapped_column(String(96), nullable=True, unique=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_coupon_member", "member_id"),)
+
+
+class CouponEvent(Base):
+    """issue / redeem / void / restore (a redemption undone by a voided sale)."""
+
+    __tablename__ = "coupon_event"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    coupon_id: Mapped[str] = mapped_column(ForeignKey("coupon.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    discount_fen: Mapped[int] = mapped_column(Integer, default=0)
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_coupon_event_coupon", "coupon_id"),)
+
+
+class DebtEntry(Base):
+    """On-account debt (挂账): an ``open`` entry is a debt (``debt_id`` = its own id); repayments,
+    adjustments and reversals name it in ``debt_id``. Outstanding = sum of ``amount_fen``."""
+
+    __tablename__ = "debt_entry"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    debt_id: Mapped[str] = mapped_column(ForeignKey("debt_entry.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    tender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("debt_entry.id"), nullable=True,
+                                                    unique=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_debt_entry_member", "member_id"),
+                      Index("ix_debt_entry_debt", "debt_id"))

@@ -17,6 +17,7 @@ from salondesk.errors import StorageError
 from salondesk.i18n import _
 from salondesk.store.audit import verify_chain
 from salondesk.store.database import Database
+from salondesk.store.ledger_checks import ledger_report
 from salondesk.store.schema import AuditEntry, Member, Operation, OutboxEvent, Sequence
 
 
@@ -76,23 +77,10 @@ def verify_database(db: Database, store_id: str) -> dict[str, Any]:
         active = s.scalar(select(func.count()).select_from(Member).where(Member.active)) or 0
         report["members"] = {"count": int(members), "active": int(active)}
         report["operations"] = int(s.scalar(select(func.count()).select_from(Operation)) or 0)
-        report.update(_ledger_totals(s))
+        report.update(ledger_report(s, faults))
         fk = s.execute(text("PRAGMA foreign_key_check")).fetchall()
         if fk:
             faults.append(f"{len(fk)} rows point at records that do not exist")
     report["faults"] = faults
     report["ok"] = not faults
     return report
-
-
-def _ledger_totals(s: Session) -> dict[str, Any]:  # noqa: ARG001 - ledgers plug in here
-    """Outstanding balances of the money ledgers.
-
-    The stored-value, points and package ledgers are not part of the schema yet, so nothing
-    can be outstanding; their reconciliation replaces these figures when they arrive.
-    """
-    return {
-        "stored_value": {"principal_fen": 0, "bonus_fen": 0},
-        "points": {"outstanding": 0},
-        "packages": {"sessions_outstanding": 0},
-    }

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from ledgerkit import LEDGER_PRIVILEGED_CALLS
+from memberkit import MEMBER_PRIVILEGED_CALLS
 from sqlalchemy import func, select
 from storekit import STAFF, Shop
 
@@ -47,6 +49,8 @@ PRIVILEGED_CALLS: dict[str, Call] = {
         shop.store, ctx, "另一个 long passphrase"),
     "audit.view": lambda _shop, ctx, _: audit_log.recent_entries(ctx, op_id=new_op_id()),
 }
+PRIVILEGED_CALLS.update(LEDGER_PRIVILEGED_CALLS)  # type: ignore[arg-type]
+PRIVILEGED_CALLS.update(MEMBER_PRIVILEGED_CALLS)
 
 
 def _a_member(shop: Shop) -> str:
