@@ -413,3 +413,35 @@ def export_members_cmd(*, data_dir: Path | None, dest: Path, fmt: str | None, ti
     finally:
         store.close()
     click.echo(_("Exported {n} members to {path}.").format(n=count, path=dest))
+
+
+@main.group("printer")
+def printer_group() -> None:
+    """Receipt printers."""
+
+
+@printer_group.command("test")
+@click.argument("uri")
+@click.option("--width", "width_mm", type=click.Choice(["58", "80"]), default="80",
+              show_default=True, help=_("Paper width in mm."))
+@click.option("--mode", "mode", type=click.Choice(["gb18030", "raster"]), default="gb18030",
+              show_default=True,
+              help=_("How Chinese is printed: the printer's Chinese font (gb18030) or "
+                     "pictures drawn with the bundled font (raster)."))
+@friendly
+def printer_test_cmd(*, uri: str, width_mm: str, mode: str) -> None:
+    """Print a test page (Chinese text, a barcode, a cut) on the printer at URI:
+    usb:VID:PID, serial:PORT:BAUD, network:HOST:PORT, win32:NAME or file:PATH."""
+    import datetime as dt
+
+    from salondesk.devices.printing import print_receipt
+    from salondesk.devices.sample_receipt import printer_test_page
+
+    _root(None)  # log into the default store's folder when there is one
+    if not logging.getLogger().handlers:
+        # No log file: keep the details off the terminal (the error is one line).
+        logging.getLogger().addHandler(logging.NullHandler())
+    receipt = printer_test_page(now=dt.datetime.now().replace(microsecond=0),
+                                width_mm=int(width_mm), mode=mode)
+    print_receipt(uri, receipt, width_mm=int(width_mm), chinese_mode=mode)
+    click.echo(_("Test page sent to {uri}.").format(uri=uri))
