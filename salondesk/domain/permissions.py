@@ -51,8 +51,9 @@ class Permission(StrEnum):
 
 
 _EVERYONE = {Permission.MEMBER_VIEW}
-_FRONT_DESK = _EVERYONE | {Permission.MEMBER_EDIT, Permission.MEMBER_VIEW_PHONE,
-                          Permission.COUNTER_SELL}
+# The front desk finds members by phone or its last four digits but sees numbers masked
+# (138****5678): the screen faces the queue. A store can grant full numbers per person.
+_FRONT_DESK = _EVERYONE | {Permission.MEMBER_EDIT, Permission.COUNTER_SELL}
 # Managers run the store; only the owner holds the store's keys.
 _MANAGER = set(Permission) - {Permission.KEYS_MANAGE}
 

@@ -28,9 +28,11 @@ from salondesk.i18n import N_, _
 from salondesk.services import settings as settings_service
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
+from salondesk.ui import scanner_filter
 from salondesk.ui.empty_state import EmptyStatePage
 from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from salondesk.ui.language import apply_locale
+from salondesk.ui.members_page import MembersPage
 from salondesk.ui.ops import Op
 from salondesk.ui.settings_page import SettingsPage
 from salondesk.ui.status_bar import StoreStatusBar
@@ -85,6 +87,10 @@ class MainWindow(QMainWindow):
         self._build_workspace()
         self._show_state()
         self.reload_settings()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self.scanner = scanner_filter.install(app)
+            self.scanner.add_route(self, self.route_scan)
 
     # -- workspace ----------------------------------------------------------------------------
 
@@ -109,6 +115,8 @@ class MainWindow(QMainWindow):
             if entry.key == "settings":
                 page = SettingsPage(self.store, self.ctx, self.page_stack)
                 page.settings_saved.connect(self._settings_saved)
+            elif entry.key == "members":
+                page = MembersPage(self.store, self.ctx, self.page_stack)
             else:
                 page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
             page.setObjectName(f"page_{entry.key}")
@@ -144,6 +152,25 @@ class MainWindow(QMainWindow):
 
     def current_area(self) -> str:
         return AREAS[self.page_stack.currentIndex()].key
+
+    # -- scanner ------------------------------------------------------------------------------
+
+    def route_scan(self, code: str, target: QWidget) -> bool:
+        """A scanner burst typed into this window: open the member of that card.
+
+        Pages that understand scans themselves (``handle_scan``) get them; from any other page
+        the scan is a member lookup. Not while locked or while a dialog is open: there the
+        code is typed into the field like any keyboard input.
+        """
+        if self.is_locked or target.window() is not self or \
+                QApplication.activeModalWidget() is not None:
+            return False
+        page = self.pages.get(self.current_area())
+        handler = getattr(page, "handle_scan", None)
+        if handler is None:
+            self.show_area("members")
+            handler = self.pages["members"].handle_scan  # type: ignore[attr-defined]
+        return bool(handler(code))
 
     # -- settings and status ------------------------------------------------------------------
 
@@ -219,6 +246,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.idle.stop_watching()
+        if getattr(self, "scanner", None) is not None:
+            self.scanner.remove_route(self)
         super().closeEvent(event)
 
 

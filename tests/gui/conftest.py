@@ -129,6 +129,24 @@ def cashier_ctx(open_store) -> Ctx:
     return auth.login(open_store.ctx, *CASHIER)
 
 
+@pytest.fixture(scope="session")
+def member_template(template_store, tmp_path_factory):
+    """The GUI template plus staff, a menu, ~300 members and ledger activity (built once)."""
+    from memberkit_gui import build_member_store
+
+    return build_member_store(template_store, tmp_path_factory.mktemp("members") / "store")
+
+
+@pytest.fixture
+def member_store(member_template, tmp_path, keystore, qtbot):
+    """A copy of the member template, open; yields (OpenStore, MemberStore)."""
+    root = tmp_path / "mstore"
+    shutil.copytree(member_template.root, root)
+    store = store_setup.open_store(root, passphrase=PASSPHRASE, keystore=keystore)
+    yield store, member_template
+    wait_for_ops(qtbot)
+    store.close()
+
 
 @pytest.fixture
 def make_controller(keystore, qtbot):

@@ -11,6 +11,7 @@ from salondesk.i18n import _
 from salondesk.ui.empty_state import EmptyStatePage
 from salondesk.ui.login import LoginScreen
 from salondesk.ui.main_window import MainWindow, build_main_window
+from salondesk.ui.members_page import MembersPage
 from salondesk.ui.settings_page import SettingsPage
 from salondesk.ui.status_bar import business_day
 
@@ -40,7 +41,8 @@ def test_main_window_navigates_to_each_area(qtbot, window):
         click_area(qtbot, window, key)
         assert window.current_area() == key
         assert window.page_stack.currentWidget() is window.pages[key]
-    for key in ("checkout", "members", "appointments", "reports"):
+    assert isinstance(window.pages["members"], MembersPage)
+    for key in ("checkout", "appointments", "reports"):
         page = window.pages[key]
         assert isinstance(page, EmptyStatePage)  # an honest empty state, no pretend data
         assert page.notice_label.text() == _("This area is not available yet.")
