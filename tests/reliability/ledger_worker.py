@@ -79,8 +79,10 @@ def main() -> None:  # noqa: PLR0912 - one branch per kind of operation
                     debt.repay(ctx, m, rng.randint(1, 5000), op_id=op)
             else:
                 [code] = coupons.issue_to_members(ctx, coupon_tpl, [m], op_id=op)
+                print("ACK", op, flush=True)
+                op = new_op_id()
                 coupons.redeem_coupon(ctx, code, [CartLine("F02", "面部护理", 9000)],
-                                      member_id=m, op_id=new_op_id())
+                                      member_id=m, op_id=op)
         except UserError:
             continue  # refused (not enough balance...): nothing applied, nothing acknowledged
         print("ACK", op, flush=True)
