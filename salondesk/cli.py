@@ -318,6 +318,35 @@ def member_find(*, query: str, data_dir: Path | None, as_json: bool, show_phone:
         click.echo(f"{r['member_no']:>6}  {r['name']}  {r['phone'] or '-'}  [{r['match']}]{flags}")
 
 
+@member_group.command("label")
+@click.argument("member_no", type=int)
+@click.option("--printer", "uri", required=True, help=_("Printer address, e.g. usb:0416:5011."))
+@click.option("--width", "width_mm", type=click.Choice(["58", "80"]), default="58",
+              show_default=True, help=_("Paper width in mm."))
+@data_dir_option
+@passphrase_option
+@friendly
+def member_label(*, member_no: int, uri: str, width_mm: str, data_dir: Path | None,
+                 passphrase_env: str | None) -> None:
+    """Print the member's card label (store, name, Code128 and QR) on a receipt printer."""
+    from salondesk.devices.member_label import print_label
+    from salondesk.services.member_cards import member_labels
+    from salondesk.services.member_search import search_members
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        hits = [h for h in search_members(ctx, str(member_no)) if h.member_no == member_no]
+        if not hits:
+            raise UserError(_("No member found."))
+        labels = member_labels(ctx, [hits[0].member_id])
+    finally:
+        store.close()
+    for label in labels:
+        print_label(uri, label, width_mm=int(width_mm))
+    click.echo(_("Printed {n} card labels.").format(n=len(labels)))
+
+
 def _parse_maps(pairs: tuple[str, ...]) -> dict[str, str]:
     maps: dict[str, str] = {}
     for pair in pairs:

@@ -219,7 +219,7 @@ class _Renderer:
         self._qr(payload)
 
     def _qr(self, payload: str) -> None:
-        import qrcode  # type: ignore[import-untyped]
+        import qrcode
 
         code = qrcode.QRCode(box_size=4, border=1)
         code.add_data(payload.encode("utf-8"))

@@ -214,8 +214,8 @@ def _barcode_picture(payload: str, width: int, grid: GlyphGrid, columns: int
     img: PILImage.Image | None = None
     if payload.isascii() and payload.isprintable():
         # python-barcode and qrcode come with python-escpos; neither ships type hints.
-        from barcode import Code128  # type: ignore[import-untyped]
-        from barcode.writer import ImageWriter  # type: ignore[import-untyped]
+        from barcode import Code128
+        from barcode.writer import ImageWriter
 
         for module_mm in (0.25, 0.125):
             img = Code128(payload, writer=ImageWriter()).render(
@@ -224,7 +224,7 @@ def _barcode_picture(payload: str, width: int, grid: GlyphGrid, columns: int
             if img.width <= width:
                 break
     if img is None or img.width > width:
-        import qrcode  # type: ignore[import-untyped]
+        import qrcode
 
         qr = qrcode.QRCode(box_size=4, border=1)
         qr.add_data(payload)

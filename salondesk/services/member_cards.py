@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +29,9 @@ ACTIVE, BLOCKED = "active", "blocked"
 BLOCK_REASONS = ("lost", "damaged", "stolen", "merged", "erased", "other")
 CODE_PREFIX = "8"
 CODE_RANDOM_DIGITS = 10
+
+if TYPE_CHECKING:
+    from salondesk.devices.member_label import MemberLabel
 
 
 def luhn_digit(digits: str) -> str:
@@ -177,3 +181,21 @@ def print_card_sheet(ctx: Ctx, dest: Path, member_ids: list[str], *, op_id: OpId
 
     run_operation(ctx, "member.card_issue", body, op_id=op_id)
     return len(faces)
+
+
+def member_labels(ctx: Ctx, member_ids: list[str]) -> list[MemberLabel]:
+    """Thermal labels for each member's active cards (member no. order)."""
+    from salondesk.devices.member_label import MemberLabel as Label
+
+    require(ctx, "member.card_issue")
+    with ctx.db.read() as s:
+        rows = s.execute(select(MemberCard.code, Member.name, Member.member_no)
+                         .join(Member, Member.id == MemberCard.member_id)
+                         .where(MemberCard.member_id.in_(member_ids),
+                                MemberCard.status == ACTIVE, Member.erased_at.is_(None))
+                         .order_by(Member.member_no, MemberCard.issued_at)).all()
+    if not rows:
+        raise NotFound(_("None of these members has an active card."))
+    store_name = str(ctx.setting("store.name", ""))
+    return [Label(store_name=store_name, member_name=r.name, member_no=r.member_no,
+                  card_code=r.code) for r in rows]
