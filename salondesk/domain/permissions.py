@@ -48,6 +48,10 @@ class Permission(StrEnum):
     LEDGER_ADJUST = "ledger.adjust"
     PACKAGE_EXTEND = "package.extend"
     COUPON_ISSUE = "coupon.issue"
+    # the counter (issue 5)
+    SALE_DISCOUNT = "sale.discount"
+    SALE_VOID = "sale.void"
+    SALE_REFUND = "sale.refund"
 
 
 _EVERYONE = {Permission.MEMBER_VIEW}
@@ -75,6 +79,9 @@ APPROVABLE: frozenset[Permission] = frozenset({
     Permission.LEDGER_ADJUST,
     Permission.PACKAGE_EXTEND,
     Permission.COUPON_ISSUE,
+    Permission.SALE_DISCOUNT,
+    Permission.SALE_VOID,
+    Permission.SALE_REFUND,
 })
 
 # Every business operation and the permission it needs (None: any signed-in staff member).
@@ -143,6 +150,15 @@ OPERATIONS: dict[str, Permission | None] = {
     "debt.repay": Permission.COUNTER_SELL,
     "debt.adjust": Permission.LEDGER_ADJUST,
     "debt.reverse": Permission.LEDGER_ADJUST,
+    # --- the counter (issue 5) ---
+    "catalogue.product_upsert": Permission.CATALOGUE_EDIT,
+    "stock.move": Permission.CATALOGUE_EDIT,
+    "sale.commit": Permission.COUNTER_SELL,
+    "sale.discount": Permission.SALE_DISCOUNT,  # a manual discount or a price below the floor
+    "sale.hold": Permission.COUNTER_SELL,
+    "sale.resume": Permission.COUNTER_SELL,
+    "sale.void": Permission.SALE_VOID,
+    "sale.refund": Permission.SALE_REFUND,
 }
 
 

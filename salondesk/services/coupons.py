@@ -158,12 +158,34 @@ def terms(session: Session, coupon: Any) -> rules.CouponTerms:
                              valid_from=coupon.valid_from, valid_until=coupon.valid_until)
 
 
+def check(session: Session, code: str, lines: Sequence[rules.CartLine], *,
+          member_id: str | None, today: dt.date) -> tuple[Any, rules.CouponTerms, int]:
+    """(coupon row, terms, discount) for a coupon on these lines, without using it.
+
+    Refused (ValidationError) if used, voided, another member's, outside its dates or not
+    applicable to these lines."""
+    coupon = _coupon(session, code)
+    current = state(session, coupon.id)
+    if current == USED:
+        raise ValidationError(_("This coupon was already used."))
+    if current != ISSUED:
+        raise ValidationError(_("This coupon is no longer valid."))
+    if coupon.member_id is not None and coupon.member_id != member_id:
+        raise ValidationError(_("This coupon belongs to another member."))
+    found = terms(session, coupon)
+    try:
+        return coupon, found, rules.discount_fen(found, lines, today)
+    except rules.CouponNotApplicable as exc:
+        raise ValidationError(exc.message) from None
+
+
 def redeem(tx: Tx, code: str, lines: Sequence[rules.CartLine], *, member_id: str | None = None,
-           ref_id: str | None = None) -> int:
+           ref_id: str | None = None, cap_fen: int | None = None) -> int:
     """Use a scanned coupon on a purchase in the caller's transaction; returns the discount.
 
     Refused (ValidationError) if used, voided, another member's, outside its dates or not
-    applicable to these lines.
+    applicable to these lines. ``cap_fen`` records a smaller discount when the checkout's
+    price floors left less room than the coupon offers.
     """
     coupon = _coupon(tx.session, code)
     current = state(tx.session, coupon.id)
@@ -178,6 +200,8 @@ def redeem(tx: Tx, code: str, lines: Sequence[rules.CartLine], *, member_id: str
         discount = rules.discount_fen(terms(tx.session, coupon), lines, today)
     except rules.CouponNotApplicable as exc:
         raise ValidationError(exc.message) from None
+    if cap_fen is not None:
+        discount = min(discount, cap_fen)
     _event(tx, coupon.id, REDEEM, discount_fen=discount, ref_id=ref_id)
     return discount
 

@@ -83,6 +83,28 @@ def open(tx: Tx, member_id: str, amount_fen: int, *, due_on: dt.date | None = No
     return debt_id
 
 
+def reverse_for_ref(tx: Tx, ref_id: str, *, reason: str) -> int:
+    """Cancel the debts a voided or refunded sale opened (refused once repayments were taken:
+    the balance never goes negative); returns the fen cancelled."""
+    conn = tx.session.connection()
+    opened = conn.execute(select(DebtEntry).where(
+        DebtEntry.ref_id == ref_id, DebtEntry.kind == OPEN,
+        ~DebtEntry.id.in_(select(DebtEntry.reverses_id).where(
+            DebtEntry.reverses_id.is_not(None))))).all()
+    total = 0
+    for entry in opened:
+        left = int(conn.execute(select(_SUM).where(DebtEntry.debt_id == entry.debt_id)).scalar()
+                   or 0)
+        if left != entry.amount_fen:
+            raise ValidationError(_("Part of this sale's debt was already repaid; reverse the "
+                                    "repayment first."))
+        conn.execute(_INSERT, _row(tx, member_id=entry.member_id, debt_id=entry.debt_id,
+                                   kind=REVERSAL, amount_fen=-entry.amount_fen, ref_id=ref_id,
+                                   reverses_id=entry.id, reason=reason))
+        total += entry.amount_fen
+    return total
+
+
 # --- operations --------------------------------------------------------------------------------
 
 def open_debt(ctx: Ctx, member_id: str, amount_fen: int, *, due_on: dt.date | None = None,

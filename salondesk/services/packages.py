@@ -220,6 +220,43 @@ class SessionUse:
     value_fen: int
 
 
+@dataclass(frozen=True)
+class SessionQuote:
+    """What using one session would record: the service, the value and the count change."""
+
+    member_id: str
+    service_id: str
+    value_fen: int
+    sessions_delta: int
+
+
+def quote_session(session: Session, instance_id: str, service_code: str,
+                  today: dt.date) -> SessionQuote:
+    """Check that one session of ``service_code`` can be used today and work out its value
+    (the checkout prices a cart with it before committing). Raises ValidationError if not."""
+    inst = _instance(session, instance_id)
+    items = _items_of(session, instance_id)
+    match = [(it, code) for it, code in items if code == service_code]
+    if not match:
+        raise ValidationError(_("This package does not include {code}.").format(
+            code=service_code))
+    item = match[0][0]
+    expiry = expires_on(session, inst)
+    if expiry is not None and today > expiry:
+        raise ValidationError(_("This package expired on {day}.").format(day=expiry.isoformat()))
+    left = remaining(session, instance_id).get(item.service_id, (0, 0))
+    if inst.kind == COUNT:
+        if left[0] <= 0:
+            raise ValidationError(_("No session of {code} is left in this package.").format(
+                code=service_code))
+        value = rules.next_session_value(inst.price_fen, _domain_items(items), service_code,
+                                         item.sessions - left[0])
+        return SessionQuote(inst.member_id, item.service_id, value, -1)
+    if left[1] <= 0 and inst.price_fen > 0:
+        raise ValidationError(_("This package is closed."))
+    return SessionQuote(inst.member_id, item.service_id, 0, 0)
+
+
 def use_session(tx: Tx, instance_id: str, service_code: str, *, technician_id: str | None,
                 ref_id: str | None = None) -> SessionUse:
     """Use one session of ``service_code`` from the package, in the caller's transaction.
@@ -227,34 +264,13 @@ def use_session(tx: Tx, instance_id: str, service_code: str, *, technician_id: s
     Refused when the package expired or has no session of that service left. The session's
     value (its share of the price) is returned for consumption revenue and commission.
     """
-    inst = _instance(tx.session, instance_id)
-    items = _items_of(tx.session, instance_id)
-    match = [(it, code) for it, code in items if code == service_code]
-    if not match:
-        raise ValidationError(_("This package does not include {code}.").format(
-            code=service_code))
-    item = match[0][0]
-    today = ledger_settings.business_date(tx.session, tx.now)
-    expiry = expires_on(tx.session, inst)
-    if expiry is not None and today > expiry:
-        raise ValidationError(_("This package expired on {day}.").format(day=expiry.isoformat()))
-    left = remaining(tx.session, instance_id).get(item.service_id, (0, 0))
-    if inst.kind == COUNT:
-        if left[0] <= 0:
-            raise ValidationError(_("No session of {code} is left in this package.").format(
-                code=service_code))
-        value = rules.next_session_value(inst.price_fen, _domain_items(items), service_code,
-                                         item.sessions - left[0])
-        delta = -1
-    else:
-        if left[1] <= 0 and inst.price_fen > 0:
-            raise ValidationError(_("This package is closed."))
-        value, delta = 0, 0
-    row = _row(tx, instance_id=instance_id, kind=SESSION, service_id=item.service_id,
-               sessions_delta=delta, value_fen=-value, technician_id=technician_id,
-               ref_id=ref_id)
+    quote = quote_session(tx.session, instance_id, service_code,
+                          ledger_settings.business_date(tx.session, tx.now))
+    row = _row(tx, instance_id=instance_id, kind=SESSION, service_id=quote.service_id,
+               sessions_delta=quote.sessions_delta, value_fen=-quote.value_fen,
+               technician_id=technician_id, ref_id=ref_id)
     tx.session.connection().execute(_INSERT_ENTRY, row)
-    return SessionUse(row["id"], instance_id, service_code, value)
+    return SessionUse(row["id"], instance_id, service_code, quote.value_fen)
 
 
 def reverse_entry(tx: Tx, entry_id: str, *, reason: str) -> str:
@@ -290,6 +306,19 @@ def reverse_for_ref(tx: Tx, ref_id: str, *, reason: str) -> int:
     for entry_id in ids:
         reverse_entry(tx, entry_id, reason=reason)
     return len(ids)
+
+
+def close_sold(tx: Tx, instance_id: str, *, cash_fen: int, reason: str) -> int:
+    """Undo the sale of a package nobody has used yet (a voided or refunded sale): what it
+    holds is closed by ``refund`` entries paying back ``cash_fen``. Returns the value closed."""
+    inst = _instance(tx.session, instance_id)
+    left = sum(v for _n, v in remaining(tx.session, instance_id).values())
+    if left != inst.price_fen:
+        raise ValidationError(_("Sessions of this package were already used; refund it as a "
+                                "package instead."))
+    if left == 0:
+        return 0
+    return _close(tx, inst, REFUND, cash_fen=cash_fen, reason=reason)
 
 
 def _close(tx: Tx, inst: PkgInstance, kind: str, *, cash_fen: int, reason: str | None) -> int:

@@ -117,6 +117,49 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
      "AND (o.id IS NULL OR o.kind = 'reversal' OR o.amount_fen != -r.amount_fen "
      "OR o.debt_id != r.debt_id))",
      "debt reversals that do not mirror an existing entry"),
+    # --- sales (issue 5) ---
+    ("sale_tenders",
+     "SELECT count(*) FROM sale s WHERE s.total_fen != (SELECT coalesce(sum(amount_fen), 0) "
+     "FROM sale_tender t WHERE t.sale_id = s.id)",
+     "sales whose tenders do not add up to the total"),
+    ("sale_lines",
+     "SELECT count(*) FROM sale s WHERE s.total_fen != (SELECT coalesce(sum(net_fen), 0) "
+     "FROM sale_line l WHERE l.sale_id = s.id) OR s.list_fen != (SELECT "
+     "coalesce(sum(list_fen), 0) FROM sale_line l WHERE l.sale_id = s.id)",
+     "sales whose lines do not add up to the total"),
+    ("sale_line_paid",
+     "SELECT count(*) FROM sale_line WHERE net_fen != paid_money_fen + paid_sv_fen "
+     "+ paid_debt_fen + paid_session_fen",
+     "sale lines whose payment parts do not add up to the line"),
+    ("sale_undo_kind",
+     "SELECT count(*) FROM sale s LEFT JOIN sale o ON o.id = s.original_sale_id "
+     "WHERE (s.kind = 'sale') != (s.original_sale_id IS NULL) OR (s.original_sale_id IS NOT "
+     "NULL AND (o.kind != 'sale' OR s.total_fen > 0))",
+     "voids or refunds that do not undo a sale"),
+    ("sale_undone_twice",
+     "SELECT count(*) FROM (SELECT original_sale_id FROM sale WHERE original_sale_id IS NOT "
+     "NULL GROUP BY original_sale_id HAVING count(*) > 1)",
+     "sales undone more than once"),
+    ("sale_ledger_refs",
+     "SELECT count(*) FROM (SELECT ref_id, op_id FROM sv_entry UNION ALL SELECT ref_id, op_id "
+     "FROM pkg_entry UNION ALL SELECT ref_id, op_id FROM pt_entry UNION ALL SELECT ref_id, "
+     "op_id FROM coupon_event UNION ALL SELECT ref_id, op_id FROM debt_entry UNION ALL "
+     "SELECT ref_id, op_id FROM stock_move) e WHERE e.ref_id IS NOT NULL AND e.op_id IN "
+     "(SELECT op_id FROM operation WHERE action IN ('sale.commit', 'sale.void', "
+     "'sale.refund')) AND e.ref_id NOT IN (SELECT id FROM sale)",
+     "ledger entries of a checkout that name a sale that does not exist"),
+    ("sale_void_reversed",
+     "SELECT count(*) FROM sale v JOIN sale s ON s.id = v.original_sale_id WHERE v.kind = "
+     "'void' AND ((SELECT count(*) FROM sv_entry e WHERE e.ref_id = s.id AND e.kind = 'spend' "
+     "AND NOT EXISTS (SELECT 1 FROM sv_entry r WHERE r.reverses_id = e.id)) "
+     "+ (SELECT count(*) FROM pkg_entry e WHERE e.ref_id = s.id AND e.kind = 'session' "
+     "AND NOT EXISTS (SELECT 1 FROM pkg_entry r WHERE r.reverses_id = e.id)) "
+     "+ (SELECT coalesce(sum(amount_fen), 0) FROM debt_entry WHERE ref_id = s.id) "
+     "+ (SELECT count(*) FROM coupon_event WHERE ref_id = s.id AND kind = 'redeem') "
+     "- (SELECT count(*) FROM coupon_event WHERE ref_id = s.id AND kind = 'restore') "
+     "+ (SELECT coalesce(sum(base_fen), 0) FROM sale_commission WHERE sale_id IN (s.id, v.id))"
+     " + s.total_fen + v.total_fen) != 0",
+     "voided sales whose ledger entries were not all reversed"),
 )
 
 
@@ -137,12 +180,24 @@ def _coupon_sequences(s: Session) -> int:
     return bad
 
 
+def _receipt_numbers(s: Session, faults: list[str]) -> None:
+    count, low, high = s.execute(text(
+        "SELECT count(*), min(receipt_no), max(receipt_no) FROM sale")).one()
+    counter = int(s.execute(text(
+        "SELECT coalesce(max(value), 0) FROM sequence WHERE name = 'receipt'")).scalar() or 0)
+    if count and (low != 1 or high != count):
+        faults.append(f"receipt numbers have gaps ({count} receipts, no. {low}..{high})")
+    if int(high or 0) != counter:
+        faults.append(f"receipt counter {counter} does not match the last receipt {high}")
+
+
 def ledger_report(s: Session, faults: list[str]) -> dict[str, Any]:
     """Run every ledger check (faults appended) and return the outstanding totals."""
     for _name, sql, message in _CHECKS:
         count = int(s.execute(text(sql)).scalar() or 0)
         if count:
             faults.append(f"{count} {message}")
+    _receipt_numbers(s, faults)
     bad_sequences = _coupon_sequences(s)
     if bad_sequences:
         faults.append(f"{bad_sequences} coupons with an impossible history")
@@ -177,5 +232,12 @@ def ledger_report(s: Session, faults: list[str]) -> dict[str, Any]:
         },
         "debt": {
             "outstanding_fen": one("SELECT coalesce(sum(amount_fen), 0) FROM debt_entry"),
+        },
+        "sales": {
+            "count": one("SELECT count(*) FROM sale WHERE kind = 'sale'"),
+            "total_fen": one("SELECT coalesce(sum(total_fen), 0) FROM sale WHERE kind = 'sale'"),
+            "voided": one("SELECT count(*) FROM sale WHERE kind = 'void'"),
+            "refunded_fen": one(
+                "SELECT coalesce(-sum(total_fen), 0) FROM sale WHERE kind = 'refund'"),
         },
     }

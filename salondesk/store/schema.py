@@ -642,3 +642,180 @@ class DebtEntry(Base):
 
     __table_args__ = (Index("ix_debt_entry_member", "member_id"),
                       Index("ix_debt_entry_debt", "debt_id"))
+
+
+# ============================================================================================
+# The counter (issue 5): products and their stock, sales (a refund or a void is a sale row of
+# its own kind with its own receipt number, naming the sale it undoes), lines, tenders,
+# commission base rows, held carts and business days.
+#
+# Append-only: sales, lines, tenders, commission rows and stock moves are never updated or
+# deleted; an undo is a new row. Held carts are working state (resumed, not a ledger).
+# ============================================================================================
+
+class Product(Base):
+    """A retail product (产品): scanned by its barcode; stock is the sum of its moves."""
+
+    __tablename__ = "product"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    barcode: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    price_fen: Mapped[int] = mapped_column(Integer)
+    # the lowest price a discount may reach without a manager (per unit; 0: no floor)
+    floor_fen: Mapped[int] = mapped_column(Integer, default=0)
+    low_stock_at: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class StockMove(Base):
+    """A movement of a product's stock: received, sold, returned by a void/refund, counted."""
+
+    __tablename__ = "stock_move"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("product.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    delta: Mapped[int] = mapped_column(Integer)
+    ref_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_stock_move_product", "product_id"),
+                      Index("ix_stock_move_ref", "ref_id"))
+
+
+class Sale(Base):
+    """A committed checkout (kind ``sale``), or the ``void``/``refund`` record undoing one.
+
+    Amounts of a void or refund are negative (money going back). ``receipt_no`` is the
+    per-store gap-free number; ``business_day`` the store-local day it belongs to.
+    """
+
+    __tablename__ = "sale"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    receipt_no: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    original_sale_id: Mapped[str | None] = mapped_column(ForeignKey("sale.id"), nullable=True)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("member.id"), nullable=True)
+    cashier_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    approver_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    list_fen: Mapped[int] = mapped_column(Integer)
+    discount_fen: Mapped[int] = mapped_column(Integer)
+    total_fen: Mapped[int] = mapped_column(Integer)
+    change_fen: Mapped[int] = mapped_column(Integer, default=0)
+    points_earned: Mapped[int] = mapped_column(Integer, default=0)
+    pricing: Mapped[str] = mapped_column(Text, default="{}")
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_sale_day", "business_day"),
+                      Index("ix_sale_member", "member_id"),
+                      Index("ix_sale_original", "original_sale_id"))
+
+
+class SaleLine(Base):
+    """One line: a service, product, package sold, top-up or package session used.
+
+    ``net_fen`` is what the line finally costs (the lines sum to the sale's total); the
+    ``paid_*`` columns say how it was paid (money, stored value, debt, a package session).
+    """
+
+    __tablename__ = "sale_line"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    item_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    qty: Mapped[int] = mapped_column(Integer)
+    unit_fen: Mapped[int] = mapped_column(Integer)
+    list_fen: Mapped[int] = mapped_column(Integer)
+    discount_fen: Mapped[int] = mapped_column(Integer)
+    net_fen: Mapped[int] = mapped_column(Integer)
+    paid_money_fen: Mapped[int] = mapped_column(Integer, default=0)
+    paid_sv_fen: Mapped[int] = mapped_column(Integer, default=0)
+    paid_debt_fen: Mapped[int] = mapped_column(Integer, default=0)
+    paid_session_fen: Mapped[int] = mapped_column(Integer, default=0)
+    technician_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    designated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the package used (session line) or sold (package line); the ledger entry it wrote
+    package_instance_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    ledger_entry_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    original_line_id: Mapped[str | None] = mapped_column(ForeignKey("sale_line.id"),
+                                                         nullable=True)
+    steps: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_sale_line_sale", "sale_id"),
+                      Index("ix_sale_line_original", "original_line_id"))
+
+
+class SaleTender(Base):
+    """How a sale was paid (negative on a void/refund): cash (with what was handed over and
+    the change), stored value, a package session, WeChat, Alipay, bank card, debt."""
+
+    __tablename__ = "sale_tender"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    received_fen: Mapped[int] = mapped_column(Integer, default=0)
+    change_fen: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+    __table_args__ = (Index("ix_sale_tender_sale", "sale_id"),)
+
+
+class SaleCommission(Base):
+    """A performance base for commission (issue 6 applies the rules): per line and staff,
+    ``cash`` (money taken) or ``consumption`` (value delivered); a void/refund writes the
+    negative row naming the one it undoes."""
+
+    __tablename__ = "sale_commission"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sale.id"))
+    line_id: Mapped[str] = mapped_column(ForeignKey("sale_line.id"))
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    base_fen: Mapped[int] = mapped_column(Integer)
+    designated: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_pct: Mapped[int] = mapped_column(Integer, default=100)
+    reverses_id: Mapped[str | None] = mapped_column(ForeignKey("sale_commission.id"),
+                                                    nullable=True, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_sale_commission_staff", "staff_id", "at"),
+                      Index("ix_sale_commission_sale", "sale_id"))
+
+
+class HeldCart(Base):
+    """A cart put on hold (挂单), kept so it survives a restart; resumed by id."""
+
+    __tablename__ = "held_cart"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    member_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    cart: Mapped[str] = mapped_column(Text)
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    held_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    resumed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class BusinessDay(Base):
+    """A store-local business day; ``closed_at`` is set by the day close (issue 7)."""
+
+    __tablename__ = "business_day"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

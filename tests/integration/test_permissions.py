@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from ledgerkit import LEDGER_PRIVILEGED_CALLS
 from memberkit import MEMBER_PRIVILEGED_CALLS
+from salekit import SALE_PRIVILEGED_CALLS
 from sqlalchemy import func, select
 from storekit import STAFF, Shop
 
@@ -51,6 +52,7 @@ PRIVILEGED_CALLS: dict[str, Call] = {
 }
 PRIVILEGED_CALLS.update(LEDGER_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(MEMBER_PRIVILEGED_CALLS)
+PRIVILEGED_CALLS.update(SALE_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 
 
 def _a_member(shop: Shop) -> str:
