@@ -3,6 +3,7 @@
 
     python scripts/translations.py update   # extract texts, merge into every catalogue
     python scripts/translations.py check    # list texts without a zh_CN translation (exit 1)
+    python scripts/translations.py apply F.json  # take zh_CN translations from {"English": "中文"}
 
 Source texts are English, so the ``en`` catalogue may leave an entry empty (the source is
 shown); ``zh_CN`` must translate every entry. Fuzzy matches from a merge are not trusted:
@@ -15,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUES = ROOT / "resources" / "translations"
@@ -50,6 +51,31 @@ def untranslated(locale: str = "zh_CN") -> list[str]:
     return missing
 
 
+def apply(path: Path, locale: str = "zh_CN") -> int:
+    """Fill ``locale``'s catalogue from a JSON object mapping English texts to translations
+    (a plural entry takes one translation for all its forms). Returns how many were set;
+    texts the catalogue does not hold (not extracted yet: run ``update`` first) are listed."""
+    import json
+
+    wanted: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    po_path = CATALOGUES / locale / "LC_MESSAGES" / "salondesk.po"
+    with po_path.open("rb") as fh:
+        catalogue = read_po(fh, locale=locale)
+    done = 0
+    for text, translation in wanted.items():
+        message = catalogue.get(text)
+        if message is None:
+            print(f"not in the catalogue: {text}")
+            continue
+        forms = catalogue.num_plurals if isinstance(message.id, tuple | list) else 1
+        message.string = translation if forms == 1 else (translation,) * forms
+        message.flags.discard("fuzzy")
+        done += 1
+    with po_path.open("wb") as fh:
+        write_po(fh, catalogue, width=0, ignore_obsolete=True)
+    return done
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["update"]:
         update()
@@ -59,6 +85,9 @@ def main(argv: list[str]) -> int:
         for text in missing:
             print(text)
         return 1 if missing else 0
+    if argv[:1] == ["apply"] and len(argv) == 2:
+        print(f"{apply(Path(argv[1]))} translations set")
+        return 0
     print(__doc__)
     return 2
 
