@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from salondesk import __version__
+from salondesk.crash_report import unexpected_failure_text, write_crash_report
 from salondesk.errors import PassphraseNeeded, StoreLocked, UserError
 from salondesk.i18n import _
 from salondesk.logs import setup_logging
@@ -48,9 +49,9 @@ def friendly(fn: F) -> F:
             _fail(_("Interrupted."), 130)
         except click.exceptions.Exit:
             raise
-        except Exception:
+        except Exception as exc:
             log.exception("unexpected failure in %s", fn.__name__)
-            _fail(_("Something went wrong; the details are in the store's log folder."),
+            _fail(unexpected_failure_text(write_crash_report(exc, extra={"command": fn.__name__})),
                   EXIT_UNEXPECTED)
     return wrapper  # type: ignore[return-value]
 

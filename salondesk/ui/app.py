@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from salondesk import __version__, i18n
 from salondesk.clock import Clock
 from salondesk.errors import UserError
+from salondesk.logs import setup_logging
 from salondesk.paths import APP_NAME
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
@@ -82,6 +83,7 @@ class AppController(QObject):
 
     def _store_ready(self, store: OpenStore) -> None:
         self.store = store
+        setup_logging(store.data_dir.logs_dir)  # a new store has a log folder only now
         ctx = store.ctx
         # The store's language decides every screen from here on.
         Op(None, lambda: ctx.setting("store.locale", i18n.DEFAULT_LOCALE)).success(

@@ -1,9 +1,10 @@
 """Telling the person at the counter what happened: never a traceback.
 
 A :class:`~salondesk.errors.UserError` carries a message already in the user's language and is
-shown as it is. Anything else is a bug: it is logged (the log holds no personal data) and the
-person sees one generic, translated sentence. Tests replace :func:`warn`, :func:`inform` and
-:func:`confirm` to answer the modal boxes.
+shown as it is. Anything else is a bug: it is logged (the log holds no personal data), a
+scrubbed crash report is written (:mod:`salondesk.crash_report`) and the person sees one
+generic, translated sentence that says where the report is. Tests replace :func:`warn`,
+:func:`inform` and :func:`confirm` to answer the modal boxes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from salondesk.crash_report import unexpected_failure_text, write_crash_report
 from salondesk.errors import UserError
 from salondesk.i18n import _
 
@@ -23,7 +25,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return exc.message
     log.error("unexpected failure in the GUI", exc_info=(type(exc), exc, exc.__traceback__))
-    return _("Something went wrong; the details are in the store's log folder.")
+    return unexpected_failure_text(write_crash_report(exc))
 
 
 def title() -> str:

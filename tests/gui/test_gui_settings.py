@@ -12,6 +12,7 @@ from salondesk import i18n
 from salondesk.domain.permissions import Role
 from salondesk.errors import LoginFailed
 from salondesk.i18n import _
+from salondesk.logs import setup_logging
 from salondesk.services import auth
 from salondesk.services import settings as settings_service
 from salondesk.store.backup import read_manifest
@@ -167,15 +168,28 @@ def test_settings_backup_now_writes_file(qtbot, owner_settings, boxes, tmp_path,
 
 
 def test_ops_unexpected_error_shows_generic_message(qtbot, open_store, owner_ctx, boxes,
-                                                    caplog):
+                                                    tmp_path):
     _win, page = _open_settings(qtbot, open_store, owner_ctx)
+    setup_logging(tmp_path / "logs")
 
     def broken() -> None:
-        raise RuntimeError("internal detail 13800138000")
+        raise RuntimeError("internal detail 13800138000 王丽")
 
-    Op(page, broken).run_in_background()
-    wait_for_ops(qtbot)
-    assert boxes.warnings == [
-        _("Something went wrong; the details are in the store's log folder.")]
+    try:
+        Op(page, broken).run_in_background()
+        wait_for_ops(qtbot)
+    finally:
+        setup_logging(None)
+    [report] = (tmp_path / "logs").glob("crash-*.txt")
+    assert boxes.warnings == [_("Something went wrong. A report without personal data was saved "
+                                "as {path}; please send it to your SalonDesk support.").format(
+                                    path=report)]
     assert "internal detail" not in boxes.warnings[0]
-    assert any(r.exc_info for r in caplog.records)  # the bug is logged for the IT helper
+    text = report.read_text(encoding="utf-8")
+    assert "RuntimeError: internal detail ########### …" in text
+    assert "13800138000" not in text and "王丽" not in text
+    assert 'in broken' in text  # where it happened, for the engineer
+    # the bug is in the log too, for the IT helper (the log, like the report, is the store's)
+    log_text = (tmp_path / "logs" / "salondesk.log").read_text(encoding="utf-8")
+    assert "RuntimeError: internal detail" in log_text
+    assert "13800138000" not in log_text and "王丽" not in log_text
