@@ -123,17 +123,29 @@ def main() -> None:
 @main.command()
 @data_dir_option
 @click.option("--demo", is_flag=True, help=_("Create a demo store first if there is none."))
+@passphrase_option
+@click.option("--staff", default=None, help=_("Sign in as this staff member (with --pin-env)."))
+@click.option("--pin-env", metavar="VAR", default=None,
+              help=_("Read the staff member's PIN from environment variable VAR."))
+@click.option("--exit-when-ready", is_flag=True,
+              help=_("Quit as soon as a screen waits for a person (for scripts and checks)."))
 @friendly
-def gui(data_dir: Path | None, demo: bool) -> None:
+def gui(*, data_dir: Path | None, demo: bool, passphrase_env: str | None, staff: str | None,
+        pin_env: str | None, exit_when_ready: bool) -> None:
     """Start the desktop app."""
     root = _root(data_dir)
     from salondesk.store.datadir import DataDir
 
     if demo and not DataDir(root).has_store():
         _make_demo(root, members=200, days=30, seed=1, passphrase=None)
+    if (staff is None) != (pin_env is None):
+        raise UserError(_("--staff and --pin-env go together."))
+    pin = _env_secret(pin_env, _("PIN"))
+    sign_in = (staff, pin) if staff is not None and pin is not None else None
     from salondesk.ui.app import run_gui
 
-    sys.exit(run_gui(root))
+    sys.exit(run_gui(root, passphrase=_env_secret(passphrase_env, _("recovery passphrase")),
+                     sign_in=sign_in, exit_when_ready=exit_when_ready))
 
 
 @main.command()

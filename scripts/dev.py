@@ -26,6 +26,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".salondesk-deps"
+EXTRAS = "test,package"  # the test tools, and PyInstaller for the bundle test
 
 
 def say(text: str) -> None:
@@ -64,12 +65,12 @@ def python_env() -> None:
     if not PY.exists():
         say("creating the virtualenv in .venv")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     say("installing SalonDesk and its test tools into .venv")
     run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip")
-    run(PY, "-m", "pip", "install", "-q", "-e", ".[test]")
+    run(PY, "-m", "pip", "install", "-q", "-e", f".[{EXTRAS}]")
     STAMP.write_text(digest)
 
 

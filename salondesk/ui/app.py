@@ -2,6 +2,11 @@
 
 ``run_gui`` is what ``salondesk gui`` calls. Tests drive :class:`AppController` and the screens
 directly, without ``exec()``.
+
+For scripts (the bundle's smoke test, ``salondesk bench``'s cold start) the controller can also
+be given the recovery passphrase and a staff sign-in; it then types them into the same screens
+a person would use, and emits :attr:`AppController.ready` once a screen waits for a person
+(first-run wizard, sign-in without a given sign-in, the main window).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from salondesk import __version__, i18n
@@ -24,6 +29,7 @@ from salondesk.services.store_setup import OpenStore
 from salondesk.store.datadir import DataDir
 from salondesk.store.keys import OsKeyStore
 from salondesk.ui import messages, ops
+from salondesk.ui.about import app_icon
 from salondesk.ui.fonts import install_app_font
 from salondesk.ui.language import apply_locale
 from salondesk.ui.login import LoginScreen
@@ -41,6 +47,7 @@ def prepare_application(app: QApplication) -> None:
     """Name, bundled CJK font and language: what every SalonDesk QApplication needs first."""
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
     if install_app_font(app) is None:
         log.warning("the bundled CJK font is missing; Chinese may show as boxes")
     apply_locale(i18n.current_locale())
@@ -52,12 +59,17 @@ class AppController(QObject):
     Owns the open store from unlock (or creation) until :meth:`shutdown`.
     """
 
+    ready = Signal(str)  # the class name of the screen that now waits for a person
+
     def __init__(self, root: Path, *, keystore: OsKeyStore | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, passphrase: str | None = None,
+                 sign_in: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.root = root
         self._keystore = keystore
         self._clock = clock
+        self._passphrase = passphrase
+        self._sign_in = sign_in
         self.store: OpenStore | None = None
         self.window: QWidget | None = None
         self.failed = False
@@ -76,7 +88,8 @@ class AppController(QObject):
             self._fatal(exc)
             return
         unlock = UnlockScreen(self.root, store_name=key_file.store_name, demo=key_file.demo,
-                              keystore=self._keystore, clock=self._clock)
+                              keystore=self._keystore, clock=self._clock,
+                              passphrase=self._passphrase)
         unlock.unlocked.connect(self._store_ready)
         self._show(unlock)
         unlock.try_key_store()
@@ -95,7 +108,8 @@ class AppController(QObject):
 
     def show_login(self) -> None:
         assert self.store is not None
-        login = LoginScreen(self.store)
+        login = LoginScreen(self.store, sign_in=self._sign_in)
+        self._sign_in = None  # once: after signing out, a person signs in
         login.signed_in.connect(self.show_main)
         self._show(login)
 
@@ -115,6 +129,9 @@ class AppController(QObject):
             window.resize(1200, 760)
         window.show()
         window.activateWindow()
+        if isinstance(window, (FirstRunWizard, MainWindow)) or (
+                isinstance(window, LoginScreen) and not window.signing_in_by_itself):
+            QTimer.singleShot(0, lambda: self.ready.emit(type(window).__name__))
         if old is not None:
             if isinstance(old, FirstRunWizard):
                 old.rejected.disconnect(self._quit)
@@ -149,14 +166,31 @@ def _excepthook(kind: type[BaseException], exc: BaseException,
         log.critical("could not report an error", exc_info=(kind, exc, tb))
 
 
-def run_gui(root: Path) -> int:
-    """Run the desktop app on the store in ``root``; returns the process exit code."""
+def run_gui(root: Path, *, passphrase: str | None = None, sign_in: tuple[str, str] | None = None,
+            exit_when_ready: bool = False, ready_timeout_s: float = 120.0) -> int:
+    """Run the desktop app on the store in ``root``; returns the process exit code.
+
+    With ``exit_when_ready`` the app prints ``ready: <screen>`` and quits as soon as a screen
+    waits for a person, or exits with 1 after ``ready_timeout_s`` (a wrong passphrase or PIN
+    leaves the screen asking again, which a script cannot answer).
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     prepare_application(app)
     sys.excepthook = _excepthook
-    controller = AppController(root)
+    controller = AppController(root, passphrase=passphrase, sign_in=sign_in)
+    reached: list[str] = []
+    if exit_when_ready:
+        def on_ready(screen: str) -> None:
+            reached.append(screen)
+            print(f"ready: {screen}", flush=True)
+            app.quit()
+
+        controller.ready.connect(on_ready)
+        QTimer.singleShot(int(ready_timeout_s * 1000), app.quit)
     controller.start()
     code = app.exec() if not controller.failed else 1
     controller.shutdown()
-    return 1 if controller.failed else code
+    if controller.failed or (exit_when_ready and not reached):
+        return 1
+    return code

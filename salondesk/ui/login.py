@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from salondesk.i18n import _
@@ -24,9 +24,11 @@ class LoginScreen(QWidget):
 
     signed_in = Signal(object)  # Ctx
 
-    def __init__(self, store: OpenStore, parent: QWidget | None = None) -> None:
+    def __init__(self, store: OpenStore, *, sign_in: tuple[str, str] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = store.ctx.as_actor(None)
+        self._sign_in = sign_in  # (name, PIN) from a script: typed in once the names are loaded
         self._demo_owner = demo_owner() if store.key_file.demo else None
         self.ui = Ui_LoginScreen()
         self.ui.setupUi(self)
@@ -69,6 +71,20 @@ class LoginScreen(QWidget):
         if self._demo_owner and self._demo_owner[0] in names:
             self.ui.staffCombo.setCurrentText(self._demo_owner[0])
         self.ui.pinEdit.setFocus()
+        if self._sign_in is not None:
+            name, pin = self._sign_in
+            self._sign_in = None
+            if name not in names:
+                self.show_error(_("No staff member is called {name}.").format(name=name))
+                return
+            self.ui.staffCombo.setCurrentText(name)
+            self.ui.pinEdit.setText(pin)
+            QTimer.singleShot(0, self.submit)  # after the load finishes and enables the button
+
+    @property
+    def signing_in_by_itself(self) -> bool:
+        """True while a sign-in given by a script is still to be typed in."""
+        return self._sign_in is not None
 
     def _set_busy(self, busy: bool) -> None:
         self.ui.signInButton.setEnabled(not busy)

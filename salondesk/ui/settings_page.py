@@ -41,6 +41,7 @@ from salondesk.services.staff import StaffRow
 from salondesk.services.store_setup import OpenStore
 from salondesk.store.backup import BackupInfo
 from salondesk.ui import messages
+from salondesk.ui.about import show_about
 from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES
 from salondesk.ui.ops import Op
 from salondesk.ui.staff_dialogs import AddStaffDialog, NewPinDialog
@@ -79,6 +80,7 @@ class SettingsPage(QWidget):
         self._build_store_group(body)
         self._build_staff_group(body)
         self._build_backup_group(body)
+        self._build_about_row(body)
         self._layout.addStretch(1)
         scroll.setWidget(body)
         outer = QVBoxLayout(self)
@@ -325,6 +327,15 @@ class SettingsPage(QWidget):
         layout.addWidget(self.backup_button)
         self.backup_group.setVisible(self._actor.can(Permission.BACKUP))
         self._layout.addWidget(self.backup_group)
+
+    def _build_about_row(self, body: QWidget) -> None:
+        self.about_button = QPushButton(_("About SalonDesk..."), body)
+        self.about_button.setObjectName("aboutButton")
+        self.about_button.clicked.connect(lambda: show_about(self, self._store.data_dir))
+        row = QHBoxLayout()
+        row.addWidget(self.about_button)
+        row.addStretch(1)
+        self._layout.addLayout(row)
 
     def backup_now(self) -> None:
         folder = QStandardPaths.writableLocation(

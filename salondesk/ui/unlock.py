@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from salondesk.clock import Clock
@@ -35,9 +35,10 @@ class UnlockScreen(QWidget):
 
     def __init__(self, root: Path, *, store_name: str, demo: bool = False,
                  keystore: OsKeyStore | None = None, clock: Clock | None = None,
-                 parent: QWidget | None = None) -> None:
+                 passphrase: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._root = root
+        self._given_passphrase = passphrase  # from a script: typed in when it is asked for
         self._keystore = keystore
         self._clock = clock
         self._demo = demo
@@ -96,6 +97,10 @@ class UnlockScreen(QWidget):
                     self.ui.passphraseEdit.setText(known)
                     self.ui.hintLabel.show()
             self.ui.passphraseEdit.setFocus()
+            if self._given_passphrase is not None:
+                self.ui.passphraseEdit.setText(self._given_passphrase)
+                self._given_passphrase = None  # once: a wrong one is not retried for ever
+                QTimer.singleShot(0, self.submit)  # after this check has finished
         else:
             self.ui.titleLabel.setText(_("The store cannot be opened"))
             self.show_error(messages.describe(exc))

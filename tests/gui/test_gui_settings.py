@@ -193,3 +193,23 @@ def test_ops_unexpected_error_shows_generic_message(qtbot, open_store, owner_ctx
     log_text = (tmp_path / "logs" / "salondesk.log").read_text(encoding="utf-8")
     assert "RuntimeError: internal detail" in log_text
     assert "13800138000" not in log_text and "王丽" not in log_text
+
+
+def test_about_box_says_version_and_where_the_files_are(qtbot, open_store, cashier_ctx):
+    """Every role can open it: the IT helper asks the cashier to read the folders off it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from salondesk import __version__
+
+    _win, page = _open_settings(qtbot, open_store, cashier_ctx)
+    _click(qtbot, page.about_button)
+    box = page.findChild(QMessageBox, "aboutBox")
+    assert box is not None
+    qtbot.waitExposed(box)
+    text = box.text()
+    assert f"SalonDesk {__version__}" in text
+    assert str(open_store.data_dir.logs_dir) in text and str(open_store.data_dir.root) in text
+    assert "霞鹜文楷" in text or "LXGW WenKai" in text
+    assert not box.iconPixmap().isNull()  # the app icon ships and loads
+    screenshot(box, "about-box")
+    box.close()

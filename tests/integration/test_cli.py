@@ -180,3 +180,23 @@ def test_cli_leaves_no_personal_data_in_plaintext(demo_dir: Path, tmp_path: Path
         for value in seeded:
             for encoding in ("utf-8", "gb18030"):
                 assert value.encode(encoding) not in blob, (path, "seeded value found")
+
+
+def test_cli_gui_unattended_start_reaches_each_screen(store_copy: Path, tmp_path: Path) -> None:
+    """What the bundle's smoke test and the cold-start benchmark rely on: the real app,
+    offscreen, given the passphrase (and a sign-in) the way a script gives them."""
+    offscreen = {"QT_QPA_PLATFORM": "offscreen"}
+    proc = salondesk("gui", "--data-dir", tmp_path / "none", "--exit-when-ready",
+                     env_extra=offscreen)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "ready: FirstRunWizard"), proc.stderr
+    proc = salondesk("gui", "--data-dir", store_copy, "--passphrase-env", "SD_PASS",
+                     "--exit-when-ready", env_extra=offscreen)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "ready: LoginScreen"), proc.stderr
+    proc = salondesk("gui", "--data-dir", store_copy, "--passphrase-env", "SD_PASS",
+                     "--staff", "王丽", "--pin-env", "SD_PIN", "--exit-when-ready",
+                     env_extra=offscreen)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "ready: MainWindow"), proc.stderr
+    proc = salondesk("gui", "--data-dir", store_copy, "--staff", "王丽", "--exit-when-ready",
+                     env_extra=offscreen)
+    assert proc.returncode != 0 and "--pin-env" in proc.stderr
+    no_traceback(proc)
