@@ -284,6 +284,61 @@ def restore(src: Path, data_dir: Path | None, passphrase_env: str | None) -> Non
         name=key_file.store_name, path=root))
 
 
+# --- keys (issue 10) -------------------------------------------------------------------------
+
+@main.group("keys")
+def keys_group() -> None:
+    """The recovery passphrase and the data key."""
+
+
+def _current_passphrase(passphrase_env: str | None) -> str:
+    """The current recovery passphrase: proving it is what allows changing the keys."""
+    return (_env_secret(passphrase_env, _("recovery passphrase"))
+            or _prompt_secret(_("Current recovery passphrase")))
+
+
+@keys_group.command("change-passphrase")
+@data_dir_option
+@passphrase_option
+@click.option("--new-passphrase-env", metavar="VAR", default=None,
+              help=_("Read the new recovery passphrase from environment variable VAR."))
+@friendly
+def keys_change_passphrase(*, data_dir: Path | None, passphrase_env: str | None,
+                           new_passphrase_env: str | None) -> None:
+    """Change the recovery passphrase. Backups made before keep the old one."""
+    from salondesk.services.store_setup import change_passphrase, open_store
+
+    root = _root(data_dir)
+    store = open_store(root, passphrase=_current_passphrase(passphrase_env))
+    try:
+        new = (_env_secret(new_passphrase_env, _("new recovery passphrase"))
+               or _prompt_secret(_("New recovery passphrase"), confirm=True))
+        change_passphrase(store, _key_holder_ctx(store), new)
+    finally:
+        store.close()
+    click.echo(_("The recovery passphrase was changed. Backups made before today still need "
+                 "the old one: keep it with them, or make a new backup now."))
+
+
+@keys_group.command("rotate")
+@data_dir_option
+@passphrase_option
+@friendly
+def keys_rotate(*, data_dir: Path | None, passphrase_env: str | None) -> None:
+    """Re-encrypt the store under a new data key (after a backup was lost or stolen)."""
+    from salondesk.services.store_setup import open_store, rotate_data_key
+
+    root = _root(data_dir)
+    passphrase = _current_passphrase(passphrase_env)
+    store = open_store(root, passphrase=passphrase)
+    try:
+        rotate_data_key(store, _key_holder_ctx(store), passphrase)
+    finally:
+        store.close()
+    click.echo(_("The store is now encrypted with a new data key; an automatic backup was made "
+                 "first. Copies made before only open with the old key."))
+
+
 # --- members (issue 3) -----------------------------------------------------------------------
 
 def _key_holder_ctx(store: Any) -> Any:

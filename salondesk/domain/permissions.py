@@ -118,6 +118,7 @@ OPERATIONS: dict[str, Permission | None] = {
     "member.tier_review": Permission.MEMBER_MANAGE,
     "store.backup": Permission.BACKUP,
     "store.change_passphrase": Permission.KEYS_MANAGE,
+    "store.rotate_key": Permission.KEYS_MANAGE,
     "audit.view": Permission.AUDIT_VIEW,
     # --- money ledgers (issue 4) ---
     "sv.plan_upsert": Permission.CATALOGUE_EDIT,

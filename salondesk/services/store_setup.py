@@ -25,7 +25,7 @@ from salondesk.services.context import Actor, Ctx
 from salondesk.services.staff import _insert_staff
 from salondesk.services.unit_of_work import Tx, require, run_operation
 from salondesk.store import backup as backup_store
-from salondesk.store import migrate
+from salondesk.store import migrate, rekey
 from salondesk.store.database import Database
 from salondesk.store.datadir import DataDir
 from salondesk.store.keys import KeyFile, OsKeyStore, check_passphrase_strength, new_data_key
@@ -111,7 +111,6 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
     key_file = data_dir.key_file()
     keystore = keystore or OsKeyStore()
     data_key = data_dir.data_key(passphrase, keystore)
-    data_dir.check_db_file()
     db = Database(data_dir.db_path, data_key)
     clock = clock or SystemClock()
     try:
@@ -197,3 +196,20 @@ def change_passphrase(store: OpenStore, ctx: Ctx, new_passphrase: str) -> None:
     fresh = store.data_dir.key_file().rewrap(ctx.db.key, new_passphrase)
     fresh.save(store.data_dir.keys_path)
     run_operation(ctx, "store.change_passphrase", body, op_id=op_id)
+
+
+def rotate_data_key(store: OpenStore, ctx: Ctx, passphrase: str, *,
+                    keystore: OsKeyStore | None = None) -> None:
+    """Re-encrypt the whole store under a new data key (owner only; audited; an automatic
+    backup first). The store must not be open in another window or command."""
+    op_id = new_op_id()
+    require(ctx, "store.rotate_key", op_id=op_id)
+    rekey.rotate_data_key(store.data_dir, ctx.db, passphrase=passphrase,
+                          keystore=keystore or OsKeyStore(), now=ctx.clock.now(),
+                          schema=migrate.current_revision(ctx.db.writer))
+
+    def body(tx: Tx) -> dict[str, Any]:
+        tx.audit(target_type="store", target_id=store.key_file.store_id)
+        return {}
+
+    run_operation(ctx, "store.rotate_key", body, op_id=op_id)

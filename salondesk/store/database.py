@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +68,12 @@ def raw_connect(db_path: Path, key: bytes, *, check: bool = True) -> sqlcipher.C
     return conn
 
 
-def _make_engine(db_path: Path, key: bytes, *, immediate: bool, pool_size: int) -> Engine:
+def _make_engine(db_path: Path, key: Callable[[], bytes], *, immediate: bool,
+                 pool_size: int) -> Engine:
     engine = create_engine(
         "sqlite://",
         module=sqlcipher,
-        creator=lambda: raw_connect(db_path, key),
+        creator=lambda: raw_connect(db_path, key()),
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=0,
@@ -93,8 +94,8 @@ class Database:
     def __init__(self, db_path: Path, key: bytes) -> None:
         self.path = db_path
         self._key = key
-        self.writer = _make_engine(db_path, key, immediate=True, pool_size=1)
-        self.reader = _make_engine(db_path, key, immediate=False, pool_size=4)
+        self.writer = _make_engine(db_path, lambda: self._key, immediate=True, pool_size=1)
+        self.reader = _make_engine(db_path, lambda: self._key, immediate=False, pool_size=4)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
 
@@ -135,6 +136,12 @@ class Database:
     def dispose(self) -> None:
         self.writer.dispose()
         self.reader.dispose()
+
+    def use_key(self, key: bytes) -> None:
+        """Open every connection from now on with ``key`` (after the file was re-encrypted:
+        :mod:`salondesk.store.rekey`); pooled connections are closed."""
+        self._key = key
+        self.dispose()
 
 
 # Constraint violations and bad SQL are bugs in SalonDesk, not the disk's refusal: they stay.

@@ -67,20 +67,53 @@ class DataDir:
             raise storage_error(exc, self.root) from exc
 
     def data_key(self, passphrase: str | None, keystore: OsKeyStore | None = None) -> bytes:
-        """The data key: from the passphrase when given, else from the OS key store.
+        """The data key that opens the database: from the passphrase when given, else from the
+        OS key store. Settles a data key rotation that was interrupted (see
+        :mod:`salondesk.store.rekey`): whichever key the database accepts becomes the key.
 
-        Raises :class:`StoreLocked` saying what is needed when neither works.
+        Raises :class:`StoreLocked` saying what is needed when no key opens it.
         """
+        from salondesk.store.database import raw_connect
+
         kf = self.key_file()
-        if passphrase is not None:
-            return kf.unwrap(passphrase)
         keystore = keystore or OsKeyStore()
-        if kf.keyring_user:
-            key = keystore.get(kf.keyring_user)
-            if key is not None:
-                return key
-        raise PassphraseNeeded(_("Enter the recovery passphrase to open “{name}”.").format(
-            name=kf.store_name))
+        candidates: list[bytes] = []
+        if passphrase is not None:
+            candidates.append(kf.unwrap(passphrase))
+            pending = kf.unwrap_pending(passphrase)
+            if pending is not None:
+                candidates.append(pending)
+        elif kf.keyring_user:
+            stored = keystore.get(kf.keyring_user)
+            if stored is not None:
+                candidates.append(stored)
+        need_passphrase = PassphraseNeeded(
+            _("Enter the recovery passphrase to open “{name}”.").format(name=kf.store_name))
+        if not candidates:
+            raise need_passphrase
+        self.check_db_file()
+        refused: StoreLocked | None = None
+        for key in candidates:
+            try:
+                raw_connect(self.db_path, key).close()
+            except StoreLocked as exc:
+                refused = exc
+                continue
+            if kf.pending is not None:
+                self._settle(kf, key, keystore)
+            return key
+        if passphrase is None and kf.pending is not None:
+            raise need_passphrase  # the key store holds the key from before the rotation
+        assert refused is not None
+        raise refused
+
+    def _settle(self, kf: KeyFile, key: bytes, keystore: OsKeyStore) -> None:
+        settled = kf.settled(key)
+        log.info("data key rotation settled (%s)",
+                 "completed" if settled.wrapped is kf.pending else "not applied")
+        if kf.keyring_user and keystore.get(kf.keyring_user) != key:
+            keystore.put(kf.keyring_user, key)
+        settled.save(self.keys_path)
 
     def check_db_file(self) -> None:
         if not self.db_path.exists():

@@ -16,7 +16,7 @@ import base64
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,14 @@ def new_data_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
+def key_id(data_key: bytes) -> str:
+    """A short public fingerprint of a data key: tells which of two keys is which without
+    the passphrase (a one-way hash of 256 random bits reveals nothing usable)."""
+    import hashlib
+
+    return hashlib.sha256(b"salondesk key id\0" + data_key).hexdigest()[:16]
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -69,6 +77,19 @@ def check_passphrase_strength(passphrase: str) -> None:
                 n=MIN_PASSPHRASE_CHARS))
 
 
+def _seal(store_id: str, data_key: bytes, passphrase: str,
+          kdf: dict[str, int] | None) -> dict[str, Any]:
+    params = dict(kdf or DEFAULT_KDF)
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(_kek(passphrase, salt, params)).encrypt(nonce, data_key, store_id.encode())
+    return {"kdf": "argon2id", **params, "salt": _b64(salt), "nonce": _b64(nonce),
+            "key": _b64(sealed), "key_id": key_id(data_key)}
+
+
+def _kdf_of(wrapped: dict[str, Any]) -> dict[str, int]:
+    return {k: int(wrapped[k]) for k in ("time_cost", "memory_cost", "parallelism")}
+
+
 @dataclass
 class KeyFile:
     """What ``keys.json`` holds: the store's identity and the passphrase-wrapped data key."""
@@ -79,23 +100,41 @@ class KeyFile:
     keyring_user: str | None = None
     demo: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # A data key rotation in progress (see salondesk/store/rekey.py): the new key wrapped like
+    # the current one, written before the database is re-encrypted.
+    pending: dict[str, Any] | None = None
 
     @classmethod
     def wrap(cls, *, store_id: str, store_name: str, data_key: bytes, passphrase: str,
              kdf: dict[str, int] | None = None, demo: bool = False) -> KeyFile:
-        params = dict(kdf or DEFAULT_KDF)
-        salt, nonce = os.urandom(16), os.urandom(12)
-        sealed = AESGCM(_kek(passphrase, salt, params)).encrypt(nonce, data_key, store_id.encode())
-        wrapped = {"kdf": "argon2id", **params, "salt": _b64(salt), "nonce": _b64(nonce),
-                   "key": _b64(sealed)}
-        return cls(store_id=store_id, store_name=store_name, wrapped=wrapped, demo=demo)
+        return cls(store_id=store_id, store_name=store_name,
+                   wrapped=_seal(store_id, data_key, passphrase, kdf), demo=demo)
 
     def unwrap(self, passphrase: str) -> bytes:
         """The data key, or :class:`StoreLocked` when the passphrase is wrong."""
-        w = self.wrapped
+        return self._open(self.wrapped, passphrase)
+
+    def unwrap_pending(self, passphrase: str) -> bytes | None:
+        """The key of a rotation in progress, if there is one."""
+        return None if self.pending is None else self._open(self.pending, passphrase)
+
+    def with_pending(self, data_key: bytes, passphrase: str) -> KeyFile:
+        """This key file with ``data_key`` wrapped as the pending key of a rotation."""
+        return replace(self, pending=_seal(self.store_id, data_key, passphrase,
+                                           _kdf_of(self.wrapped)))
+
+    def settled(self, working_key: bytes) -> KeyFile:
+        """This key file once the database opened with ``working_key``: a pending key that
+        opened it becomes the key; one that did not (the rotation never happened) is dropped."""
+        if self.pending is None:
+            return self
+        if self.pending.get("key_id") == key_id(working_key):
+            return replace(self, wrapped=self.pending, pending=None)
+        return replace(self, pending=None)
+
+    def _open(self, w: dict[str, Any], passphrase: str) -> bytes:
         try:
-            params = {k: int(w[k]) for k in ("time_cost", "memory_cost", "parallelism")}
-            kek = _kek(passphrase, _unb64(w["salt"]), params)
+            kek = _kek(passphrase, _unb64(w["salt"]), _kdf_of(w))
             return AESGCM(kek).decrypt(_unb64(w["nonce"]), _unb64(w["key"]), self.store_id.encode())
         except InvalidTag:
             raise StoreLocked(_("The recovery passphrase is not correct.")) from None
@@ -105,15 +144,15 @@ class KeyFile:
                 _("The key file of this store is damaged; restore it from a backup.")) from None
 
     def rewrap(self, data_key: bytes, new_passphrase: str) -> KeyFile:
-        fresh = KeyFile.wrap(store_id=self.store_id, store_name=self.store_name,
-                             data_key=data_key, passphrase=new_passphrase, demo=self.demo)
-        fresh.keyring_user = self.keyring_user
-        return fresh
+        return replace(self, wrapped=_seal(self.store_id, data_key, new_passphrase, None),
+                       pending=None)
 
     def to_json(self) -> bytes:
         doc = {"format": KEYS_FORMAT, "store_id": self.store_id, "store_name": self.store_name,
                "passphrase_wrap": self.wrapped, "keyring_user": self.keyring_user,
                "demo": self.demo, **self.extra}
+        if self.pending is not None:
+            doc["pending_wrap"] = self.pending
         return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
     @classmethod
@@ -124,7 +163,8 @@ class KeyFile:
                 raise ValueError("format")
             return cls(store_id=str(doc["store_id"]), store_name=str(doc["store_name"]),
                        wrapped=dict(doc["passphrase_wrap"]), keyring_user=doc.get("keyring_user"),
-                       demo=bool(doc.get("demo", False)))
+                       demo=bool(doc.get("demo", False)),
+                       pending=dict(doc["pending_wrap"]) if doc.get("pending_wrap") else None)
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             raise StoreLocked(
                 _("The key file of this store is damaged; restore it from a backup.")) from None

@@ -200,3 +200,21 @@ def test_cli_gui_unattended_start_reaches_each_screen(store_copy: Path, tmp_path
                      env_extra=offscreen)
     assert proc.returncode != 0 and "--pin-env" in proc.stderr
     no_traceback(proc)
+
+
+def test_cli_keys_change_passphrase_then_rotate(store_copy: Path) -> None:
+    new = {"SD_NEW": "另一句 new passphrase 2027"}
+    proc = salondesk("keys", "change-passphrase", "--data-dir", store_copy, "--passphrase-env",
+                     "SD_PASS", "--new-passphrase-env", "SD_NEW", env_extra=new)
+    assert proc.returncode == 0, proc.stderr
+    assert "old one" in proc.stdout
+    proc = salondesk("keys", "rotate", "--data-dir", store_copy, "--passphrase-env", "SD_PASS")
+    assert proc.returncode != 0 and "not correct" in proc.stderr  # the old one no longer works
+    no_traceback(proc)
+    proc = salondesk("keys", "rotate", "--data-dir", store_copy, "--passphrase-env", "SD_NEW",
+                     env_extra=new)
+    assert proc.returncode == 0, proc.stderr
+    assert list((store_copy / "backups").glob("auto-*-before-rekey*"))
+    proc = salondesk("verify", "--data-dir", store_copy, "--json", "--passphrase-env", "SD_NEW",
+                     env_extra=new)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["ok"] is True

@@ -10,7 +10,7 @@ from ledgerkit import LEDGER_PRIVILEGED_CALLS
 from memberkit import MEMBER_PRIVILEGED_CALLS
 from salekit import SALE_PRIVILEGED_CALLS
 from sqlalchemy import func, select
-from storekit import STAFF, Shop
+from storekit import PASSPHRASE, STAFF, Shop
 
 from salondesk.domain.permissions import APPROVABLE, OPERATIONS, ROLE_PERMISSIONS, Permission, Role
 from salondesk.errors import ApprovalRequired, LoginFailed, PermissionDenied
@@ -48,6 +48,8 @@ PRIVILEGED_CALLS: dict[str, Call] = {
         shop.store, ctx, tmp / "manual.sdbak"),
     "store.change_passphrase": lambda shop, ctx, _: store_setup.change_passphrase(
         shop.store, ctx, "另一个 long passphrase"),
+    "store.rotate_key": lambda shop, ctx, _: store_setup.rotate_data_key(
+        shop.store, ctx, PASSPHRASE),
     "audit.view": lambda _shop, ctx, _: audit_log.recent_entries(ctx, op_id=new_op_id()),
 }
 PRIVILEGED_CALLS.update(LEDGER_PRIVILEGED_CALLS)  # type: ignore[arg-type]
