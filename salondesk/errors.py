@@ -47,5 +47,9 @@ class StorageError(UserError):
     """The disk refused: full, read-only, damaged. Committed data is untouched."""
 
 
+class StoreDamaged(StorageError):
+    """The store's database is missing, damaged or not its own: a backup can replace it."""
+
+
 class Conflict(UserError):
     """The operation clashes with the current state (e.g. the day is already closed)."""

@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 
 from salondesk.clock import Clock, SystemClock
 from salondesk.domain.permissions import Role
-from salondesk.errors import StorageError, StoreLocked, ValidationError
+from salondesk.errors import StorageError, StoreDamaged, StoreLocked, ValidationError
 from salondesk.i18n import DEFAULT_LOCALE, _
 from salondesk.ids import new_id, new_op_id
 from salondesk.services import settings as settings_service
@@ -118,7 +118,7 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
         if current is None:
             # An empty file (a crash in a copy tool, a zeroed disk block) must not be
             # "upgraded" into a fresh empty store that hides the real one.
-            raise StorageError(_("The store database in {path} is empty or damaged; restore "
+            raise StoreDamaged(_("The store database in {path} is empty or damaged; restore "
                                  "the latest backup.").format(path=root))
         if not migrate.is_known(current):
             raise StoreLocked(_("This store was saved by a newer version of SalonDesk; "
@@ -129,7 +129,7 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
             migrate.upgrade(db.writer)
     except sa_exc.DatabaseError as exc:
         db.dispose()
-        raise StorageError(_("The store database is damaged ({reason}); restore the latest "
+        raise StoreDamaged(_("The store database is damaged ({reason}); restore the latest "
                              "backup.").format(reason=exc.orig or exc)) from exc
     except BaseException:
         db.dispose()
@@ -181,6 +181,28 @@ def restore(src: Path, root: Path, *, passphrase: str | None,
     log.info("restoring backup made %s", manifest.get("created_at"))
     return backup_store.restore(src, DataDir(root), passphrase=passphrase, check=check,
                                 now=(clock or SystemClock()).now())
+
+
+def backups_newest_first(root: Path) -> list[Path]:
+    """The backups in the store's own ``backups/`` folder, the newest first."""
+    folder = DataDir(root).backups_dir
+    found = [p for p in folder.glob(f"*{backup_store.SUFFIX}") if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+
+def restore_latest(root: Path, *, passphrase: str, clock: Clock | None = None) -> Path:
+    """Replace a damaged store with the newest of its own backups that passes verification;
+    returns that backup. The damaged files are kept in ``replaced-<time>/``."""
+    for candidate in backups_newest_first(root):
+        try:
+            restore(candidate, root, passphrase=passphrase, clock=clock)
+        except StorageError:
+            log.warning("backup %s is not sound; trying an older one", candidate.name)
+            continue
+        return candidate
+    raise StorageError(_("No backup in {path} could be restored; copy one there, or restore "
+                         "one from elsewhere with “salondesk restore”.").format(
+                             path=DataDir(root).backups_dir))
 
 
 def change_passphrase(store: OpenStore, ctx: Ctx, new_passphrase: str) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlcipher3 import dbapi2 as sqlcipher
 
-from salondesk.errors import StorageError, StoreLocked
+from salondesk.errors import StorageError, StoreDamaged, StoreLocked
 from salondesk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def raw_connect(db_path: Path, key: bytes, *, check: bool = True) -> sqlcipher.C
             raise StorageError(
                 _("SalonDesk cannot open {path} for writing; check the folder's permissions.")
                 .format(path=db_path)) from None
-        raise StorageError(_("The store database is damaged ({reason}).").format(reason=exc))\
+        raise StoreDamaged(_("The store database is damaged ({reason}).").format(reason=exc))\
             from None
     return conn
 
@@ -153,7 +153,7 @@ def _storage_error(exc: sa_exc.DatabaseError) -> StorageError:
     reason = exc.orig if exc.orig is not None else exc
     text = str(reason).lower()
     if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return StorageError(_("The store database is damaged; restore the latest backup."))
+        return StoreDamaged(_("The store database is damaged; restore the latest backup."))
     if "full" in text:
         return StorageError(_("The disk is full; the last action was not saved. Free some space."))
     if "readonly" in text or "read-only" in text:

@@ -16,9 +16,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from salondesk.errors import PassphraseNeeded, StorageError, StoreLocked
+from salondesk.errors import PassphraseNeeded, StorageError, StoreDamaged, StoreLocked
 from salondesk.i18n import _
-from salondesk.store.keys import KeyFile, OsKeyStore
+from salondesk.store.keys import KeyFile, OsKeyStore, key_id
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,11 @@ class DataDir:
         if passphrase is None and kf.pending is not None:
             raise need_passphrase  # the key store holds the key from before the rotation
         assert refused is not None
+        if passphrase is not None or kf.wrapped.get("key_id") == key_id(candidates[0]):
+            # The key is proven right (authenticated unwrap, or its fingerprint matches), so
+            # the file is what is wrong: damaged, or another store's database.
+            raise StoreDamaged(_("The store database in {path} is damaged or is not this "
+                                 "store's; restore the latest backup.").format(path=self.root))
         raise refused
 
     def _settle(self, kf: KeyFile, key: bytes, keystore: OsKeyStore) -> None:
@@ -117,7 +122,7 @@ class DataDir:
 
     def check_db_file(self) -> None:
         if not self.db_path.exists():
-            raise StoreLocked(
+            raise StoreDamaged(
                 _("The database of this store is missing from {path}; restore a backup.").format(
                     path=self.root))
         if not os.access(self.db_path, os.W_OK) or not os.access(self.root, os.W_OK):

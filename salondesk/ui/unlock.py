@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from salondesk.clock import Clock
-from salondesk.errors import PassphraseNeeded
+from salondesk.errors import PassphraseNeeded, StoreDamaged
 from salondesk.i18n import _
 from salondesk.services import store_setup
 from salondesk.store.keys import OsKeyStore
@@ -47,6 +47,8 @@ class UnlockScreen(QWidget):
         self._retranslate(store_name)
         self.ui.unlockButton.clicked.connect(self.submit)
         self.ui.passphraseEdit.returnPressed.connect(self.submit)
+        self.ui.restoreButton.clicked.connect(self.restore_latest)
+        self.ui.restoreButton.hide()
         self.show_error("")
         self._ask_passphrase(False)
 
@@ -61,6 +63,7 @@ class UnlockScreen(QWidget):
         self.ui.messageLabel.setText("")
         self.ui.passphraseLabel.setText(_("Recovery &passphrase"))
         self.ui.unlockButton.setText(_("Unlock"))
+        self.ui.restoreButton.setText(_("Restore the latest backup"))
         self.ui.hintLabel.setText(_("Demo store: its passphrase is filled in for you."))
         self.ui.hintLabel.hide()
 
@@ -104,6 +107,7 @@ class UnlockScreen(QWidget):
         else:
             self.ui.titleLabel.setText(_("The store cannot be opened"))
             self.show_error(messages.describe(exc))
+            self._offer_restore(exc)
 
     def submit(self) -> None:
         if not self.ui.unlockButton.isEnabled() or self.ui.unlockButton.isHidden():
@@ -124,3 +128,41 @@ class UnlockScreen(QWidget):
         self.show_error(messages.describe(exc))
         self.ui.passphraseEdit.selectAll()
         self.ui.passphraseEdit.setFocus()
+        self._offer_restore(exc)
+
+    # -- a damaged store: restore the newest sound backup from its own backups/ folder --------
+
+    def _offer_restore(self, exc: BaseException) -> None:
+        if not isinstance(exc, StoreDamaged) or not store_setup.backups_newest_first(self._root):
+            return
+        self.ui.messageLabel.setText(_(
+            "The store's own backups can replace the damaged files (they are kept aside, not "
+            "deleted). Enter the recovery passphrase and choose “Restore the latest backup”."))
+        self._ask_passphrase(True)
+        self.ui.unlockButton.hide()
+        self.ui.restoreButton.show()
+        self.ui.passphraseEdit.setFocus()
+
+    def restore_latest(self) -> None:
+        passphrase = self.ui.passphraseEdit.text()
+        if not passphrase:
+            self.show_error(_("Enter the recovery passphrase."))
+            return
+        if not messages.confirm(self, _(
+                "Replace the damaged store with its latest sound backup? Sales made after that "
+                "backup will have to be entered again.")):
+            return
+        root, clock = self._root, self._clock
+        self.ui.restoreButton.setEnabled(False)
+        self.show_error("")
+        Op(self, lambda: store_setup.restore_latest(root, passphrase=passphrase,
+                                                    clock=clock)).success(
+            self._restored).failure(self._failure).finished(
+            lambda: self.ui.restoreButton.setEnabled(True)).run_in_background()
+
+    def _restored(self, backup: object) -> None:
+        messages.inform(self, _("The store was restored from {name}.").format(
+            name=getattr(backup, "name", backup)))
+        self.ui.restoreButton.hide()
+        self.ui.unlockButton.show()
+        QTimer.singleShot(0, self.submit)  # open it with the passphrase just typed

@@ -95,3 +95,52 @@ def test_login_demo_store_prefills_passphrase_and_shows_owner_hint(qtbot, tmp_pa
     _click(qtbot, login.ui.signInButton)
     qtbot.waitUntil(lambda: isinstance(controller.window, MainWindow), timeout=10_000)
     assert controller.window.ctx.actor.name == demo.DEMO_OWNER[0]
+
+
+def test_unlock_damaged_store_offers_its_latest_backup(qtbot, store_root, keystore,
+                                                       make_controller, boxes):
+    """A power cut or a failing disk damaged the database: the unlock screen says so and
+    restores the newest sound backup from the store's own backups folder."""
+    from salondesk.ids import new_op_id
+    from salondesk.services import members as member_service
+    from salondesk.services.auth import login
+    from salondesk.services.members import MemberDraft
+    from salondesk.store import migrate
+    from salondesk.store.backup import automatic_backup
+
+    store = store_setup.open_store(store_root, passphrase=PASSPHRASE, keystore=keystore)
+    owner = login(store.ctx, *OWNER)
+    member_service.create_member(owner, MemberDraft(name="备份里的会员", phone="13912345678"),
+                                 op_id=new_op_id())
+    automatic_backup(store.ctx.db, store.data_dir, reason="day-close",
+                     schema=migrate.current_revision(store.ctx.db.writer),
+                     now=store.ctx.clock.now())
+    store.close()
+    db = store_root / "salondesk.db"
+    db.write_bytes(db.read_bytes()[: db.stat().st_size // 2])  # half the file is gone
+
+    controller = make_controller(store_root)
+    controller.start()
+    unlock = controller.window
+    assert isinstance(unlock, UnlockScreen)
+    qtbot.waitUntil(lambda: not unlock.ui.passphraseEdit.isHidden())
+    qtbot.keyClicks(unlock.ui.passphraseEdit, PASSPHRASE)
+    _click(qtbot, unlock.ui.unlockButton)
+    wait_for_ops(qtbot)
+    qtbot.waitUntil(lambda: not unlock.ui.restoreButton.isHidden())
+    assert unlock.ui.unlockButton.isHidden()
+    assert "damaged" in unlock.ui.errorLabel.text() or "损坏" in unlock.ui.errorLabel.text()
+    screenshot(unlock, "unlock-damaged-offers-restore")
+
+    _click(qtbot, unlock.ui.restoreButton)
+    wait_for_ops(qtbot)
+    assert boxes.questions and boxes.infos  # asked first, then told which backup was used
+    qtbot.waitUntil(lambda: isinstance(controller.window, LoginScreen), timeout=15_000)
+    wait_for_ops(qtbot)
+    assert list(store_root.glob("replaced-*/salondesk.db"))  # the damaged file kept aside
+    restored = controller.store
+    assert restored is not None
+    with restored.ctx.db.read() as s:
+        from sqlalchemy import text
+
+        assert s.execute(text("SELECT name FROM member")).scalars().all() == ["备份里的会员"]

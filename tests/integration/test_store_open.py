@@ -13,7 +13,7 @@ from storekit import PASSPHRASE, STAFF, STORE_NAME, MemoryKeyStore, NoKeyStore, 
 
 from salondesk.clock import FixedClock
 from salondesk.domain.permissions import Role
-from salondesk.errors import StorageError, StoreLocked, UserError, ValidationError
+from salondesk.errors import StorageError, StoreDamaged, StoreLocked, UserError, ValidationError
 from salondesk.ids import new_op_id
 from salondesk.services import auth, settings
 from salondesk.services.store_setup import create_store, open_store
@@ -100,7 +100,7 @@ def test_store_missing_key_file_says_no_store(store_dir: Path, keystore: MemoryK
 
 def test_store_missing_database_says_restore(store_dir: Path, keystore: MemoryKeyStore) -> None:
     (store_dir / "salondesk.db").unlink()
-    with pytest.raises(StoreLocked, match="missing"):
+    with pytest.raises(StoreDamaged, match="missing"):
         open_store(store_dir, keystore=keystore)
 
 
@@ -174,7 +174,8 @@ def test_store_refuses_a_database_that_is_not_ours(store_dir: Path, keystore: Me
                                                    replace: Callable[[Path], None]) -> None:
     replace(store_dir / "salondesk.db")
     before = file_bytes(store_dir)
-    with pytest.raises(StoreLocked, match="not a SalonDesk store"):
+    # The key store's key matches keys.json's fingerprint, so the file is what is wrong.
+    with pytest.raises(StoreDamaged, match="not this store's; restore the latest backup"):
         open_store(store_dir, keystore=keystore)
     assert file_bytes(store_dir) == before, "a refused file must not be touched"
 
