@@ -1,0 +1,122 @@
+"""Head office tables (its own SQLAlchemy metadata and Alembic history, apart from the store's).
+
+Events are kept per store under two unique keys - the event id and (store, seq) - so a
+re-sent event is acknowledged, never applied twice. Projections (sales per store and day,
+members, liabilities) are updated in the transaction that stores the events.
+Money is integer fen; times are naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class HoBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class HoStore(HoBase):
+    """An enrolled (or awaiting enrolment) store. Code and token are kept as SHA-256 hashes."""
+
+    __tablename__ = "ho_store"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class HoEvent(HoBase):
+    """One store event as received; unique on (store, event id) and on (store, seq)."""
+
+    __tablename__ = "ho_event"
+    # The event id is unique within its store: one store cannot block another's events by
+    # sending their ids first, and a store cloned from a backup stays separate.
+    __table_args__ = (UniqueConstraint("store_id", "event_id"),)
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(36))
+    op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    type: Mapped[str] = mapped_column(String(48))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class HoSalesDay(HoBase):
+    """Sales per store and business day (voids and refunds on the day they were made)."""
+
+    __tablename__ = "ho_sales_day"
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    sales: Mapped[int] = mapped_column(Integer, default=0)
+    sales_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    voids: Mapped[int] = mapped_column(Integer, default=0)
+    voided_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunds: Mapped[int] = mapped_column(Integer, default=0)
+    refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    stored_value_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class HoMember(HoBase):
+    """A member as head office knows it: which store, number, active (no personal data)."""
+
+    __tablename__ = "ho_member"
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class HoLiability(HoBase):
+    """A store's outstanding liabilities as of its latest ``store.totals`` event."""
+
+    __tablename__ = "ho_liability"
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    as_of_seq: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[dt.datetime] = mapped_column(DateTime)
+    sv_principal_fen: Mapped[int] = mapped_column(BigInteger)
+    sv_bonus_fen: Mapped[int] = mapped_column(BigInteger)
+    points_outstanding: Mapped[int] = mapped_column(BigInteger)
+    sessions_outstanding: Mapped[int] = mapped_column(BigInteger)
+    package_value_fen: Mapped[int] = mapped_column(BigInteger)
+    debt_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class HoChange(HoBase):
+    """A catalogue or price change head office published; stores pull them by ``id`` cursor."""
+
+    __tablename__ = "ho_change"
+    __table_args__ = (UniqueConstraint("kind", "key", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
