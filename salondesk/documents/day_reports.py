@@ -1,0 +1,244 @@
+"""The Z report (日结) and the shift handover (交班): one content model, two outputs.
+
+:func:`z_slip` and :func:`handover_slip` turn the figures into a :class:`Slip` (translated
+labels, formatted amounts); the receipt printer prints it (:mod:`salondesk.devices.report_slip`)
+and :func:`render_pdf` sets the same rows on A4 with the bundled CJK font embedded (real,
+extractable text), the store as header, page numbers, and for the Z report a chart of the
+takings by tender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from salondesk.devices.report_slip import Slip, SlipSection
+from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.i18n import _
+from salondesk.money import Money, format_money
+from salondesk.services.takings import TENDER_ORDER
+
+
+def _m(fen: int) -> str:
+    return format_money(Money(int(fen)))
+
+
+def tender_label(kind: str) -> str:
+    return {"cash": _("Cash"), "wechat": _("WeChat Pay"), "alipay": _("Alipay"),
+            "card": _("Bank card"), "stored_value": _("Stored value"),
+            "package": _("Package sessions"), "debt": _("On account")}.get(kind, kind)
+
+
+def _ordered(tenders: dict[str, int]) -> list[tuple[str, int]]:
+    """Tenders in the order a cashier knows them (a stored snapshot sorts its keys)."""
+    rank = {k: i for i, k in enumerate(TENDER_ORDER)}
+    return sorted(tenders.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def z_slip(z: Any) -> Slip:
+    """The Z report of a :class:`~salondesk.services.day_close.ZResult` as a slip."""
+    f = z.figures
+    sales, sv, pkg, pts, debt = (f["sales"], f["stored_value"], f["packages"], f["points"],
+                                 f["debt"])
+    meta = [(_("Business day"), z.day)]
+    if z.closed:
+        meta += [(_("Closed at"), str(z.closed_at_local or z.closed_at)[:16].replace("T", " ")),
+                 (_("Closed by"), z.closed_by or "")]
+    else:
+        meta.append((_("Status"), _("open (figures so far)")))
+    sections = [
+        SlipSection(_("Sales"), [
+            (_("Sales"), str(sales["sales_count"])),
+            (_("Gross"), _m(sales["gross_fen"])),
+            (_("Discounts"), _m(-sales["discount_fen"])),
+            (_("Net"), _m(sales["net_fen"])),
+            (_("Voids ({n})").format(n=sales["void_count"]), _m(sales["void_fen"])),
+            (_("Refunds ({n})").format(n=sales["refund_count"]), _m(sales["refund_fen"])),
+            (_("Takings"), _m(sales["takings_fen"])),
+        ]),
+        SlipSection(_("Tenders"), [(tender_label(k), _m(v))
+                                   for k, v in _ordered(sales["tenders"]) if v]
+                    + [(_("Total"), _m(sum(sales["tenders"].values())))]),
+        SlipSection(_("Performance"), [
+            (_("Cash takings"), _m(f["cash_performance_fen"])),
+            (_("Consumed value"), _m(f["consumption_fen"])),
+        ] + [(_("Taken outside sales: {tender}").format(tender=tender_label(k)), _m(v))
+             for k, v in f["counter_money"].items()]),
+        SlipSection(_("Stored value"), [
+            (_("Top-ups ({n}) principal").format(n=sv["topup_count"]),
+             _m(sv["topup_principal_fen"])),
+            (_("Top-ups bonus"), _m(sv["topup_bonus_fen"])),
+            (_("Spent principal"), _m(sv["spent_principal_fen"])),
+            (_("Spent bonus"), _m(sv["spent_bonus_fen"])),
+            (_("Refunded principal"), _m(sv["refunded_principal_fen"])),
+            (_("Principal at close"), _m(sv["closing_principal_fen"])),
+            (_("Bonus at close"), _m(sv["closing_bonus_fen"])),
+        ]),
+        SlipSection(_("Packages"), [
+            (_("Packages sold ({n})").format(n=pkg["sold_count"]), _m(pkg["sold_value_fen"])),
+            (_("Sessions used ({n})").format(n=pkg["sessions_used"]),
+             _m(pkg["sessions_used_value_fen"])),
+            (_("Unused value at close"), _m(pkg["closing_value_fen"])),
+        ]),
+        SlipSection(_("Points"), [
+            (_("Issued"), f"{pts['issued']:,}"), (_("Redeemed"), f"{pts['redeemed']:,}"),
+            (_("Expired"), f"{pts['expired']:,}"), (_("Outstanding"), f"{pts['closing']:,}"),
+        ]),
+        SlipSection(_("Debt"), [
+            (_("Opened ({n})").format(n=debt["opened_count"]), _m(debt["opened_fen"])),
+            (_("Repaid"), _m(debt["repaid_fen"])),
+            (_("Outstanding"), _m(debt["closing_fen"])),
+        ]),
+        SlipSection(_("Members"), [(_("New members"), str(f["new_members"]))]),
+    ]
+    if f.get("shifts"):
+        sections.append(SlipSection(_("Shifts"), [
+            (_("Shift {n}").format(n=s["shift_no"]),
+             _m(s["variance_fen"]) if s["variance_fen"] is not None else _("open"))
+            for s in f["shifts"]]))
+    footer = [_("Backup: {file}").format(file=z.backup_file)] if z.backup_file else []
+    return Slip(store_name=z.store_name, title=_("Z report (day close)"), meta=meta,
+                sections=sections, footer=footer)
+
+
+def handover_slip(store_name: str, h: Any) -> Slip:
+    """The handover slip of a :class:`~salondesk.services.shifts.Handover`."""
+    meta = [(_("Shift"), str(h.shift_no)), (_("Business day"), h.business_day),
+            (_("Opened"), f"{h.opened_at[:16].replace('T', ' ')} {h.opened_by}")]
+    if h.closed_at:
+        meta.append((_("Closed"), f"{h.closed_at[:16].replace('T', ' ')} {h.closed_by or ''}"))
+    cash = [(_("Float"), _m(h.float_fen)),
+            (_("Cash sales"), _m(h.tenders_in_sales.get("cash", 0))),
+            (_("Cash outside sales"), _m(h.counter_money.get("cash", 0))),
+            (_("Petty cash in"), _m(h.petty_in_fen)),
+            (_("Petty cash out"), _m(-h.petty_out_fen))]
+    rows = []
+    for r in h.rows():
+        rows.append((tender_label(r.tender), _m(r.expected_fen)))
+        if h.closed:
+            rows.append(("  " + _("counted"), _m(r.counted_fen)))
+            if r.variance_fen:
+                rows.append(("  " + _("variance"), _m(r.variance_fen)))
+    sections = [
+        SlipSection(_("Sales"), [(_("Sales"), str(h.sales_count)),
+                                 (_("Voids and refunds"), str(h.void_refund_count)),
+                                 (_("Takings"), _m(h.takings_fen))]),
+        SlipSection(_("Cash drawer"), cash),
+        SlipSection(_("Expected and counted") if h.closed else _("Expected"), rows),
+    ]
+    if h.moves:
+        sections.append(SlipSection(_("Petty cash"), [
+            (f"{m.at[11:16]} {category_label(m.category)} {m.note}".strip(), _m(m.amount_fen))
+            for m in h.moves]))
+    if h.denominations:
+        sections.append(SlipSection(_("Cash counted"), [
+            (f"{_m(int(k))} x {v}", _m(int(k) * v)) for k, v in h.denominations.items()]))
+    footer = []
+    if h.closed:
+        footer.append(_("Variance {amount}").format(amount=_m(h.variance_fen or 0)))
+        if h.variance_reason:
+            footer.append(_("Reason: {reason}").format(reason=h.variance_reason))
+        footer.append(_("Handed over by ______  Received by ______"))
+    return Slip(store_name=store_name, title=_("Shift handover"), meta=meta,
+                sections=sections, footer=footer)
+
+
+def category_label(category: str) -> str:
+    return {"float_top_up": _("Float top-up"), "supplies": _("Supplies"),
+            "cleaning": _("Cleaning"), "meals": _("Meals"), "transport": _("Transport"),
+            "bank_deposit": _("Bank deposit"), "other": _("Other")}.get(category, category)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+def _chart(bars: Sequence[tuple[str, int]]) -> Any:
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    drawing = Drawing(440, 28 + 22 * len(bars))
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 90, 10
+    chart.width, chart.height = 320, 22 * len(bars)
+    chart.data = [[max(v, 0) / 100 for _label, v in bars]]
+    chart.categoryAxis.categoryNames = [label for label, _v in bars]
+    chart.categoryAxis.labels.fontName = FONT_NAME
+    chart.valueAxis.labels.fontName = FONT_NAME
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#c2185b")
+    drawing.add(chart)
+    return drawing
+
+
+def page_decorator(store_name: str, title: str, pages: list[int]) -> Any:
+    """A platypus page callback: the store and the title at the top, the page number at the
+    bottom; ``pages[0]`` ends up as the page count."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+
+    def page(canvas: Any, doc: Any) -> None:
+        pages[0] = doc.page
+        canvas.saveState()
+        canvas.setFont(FONT_NAME, 9)
+        canvas.drawString(18 * mm, A4[1] - 12 * mm, f"{store_name}  ·  {title}")
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, _("Page {n}").format(n=doc.page))
+        canvas.restoreState()
+
+    return page
+
+
+def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = ()) -> int:
+    """Write ``slip`` as an A4 PDF to ``dest`` (temporary name, then moved); returns pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    _register_font()
+    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=16, leading=20)
+    head = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=16, spaceBefore=6)
+    pages = [0]
+    page = page_decorator(slip.store_name, slip.title, pages)
+
+    def table(rows: Sequence[tuple[str, str]]) -> Any:
+        t = Table([list(r) for r in rows], colWidths=[110 * mm, 50 * mm])
+        t.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 10),
+            ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+        return t
+
+    story: list[Any] = [Paragraph(slip.store_name, title), Paragraph(slip.title, head),
+                        table(slip.meta), Spacer(1, 4 * mm)]
+    for section in slip.sections:
+        story.append(KeepTogether([Paragraph(section.title, head), table(section.rows)]))
+    if chart:
+        story += [Paragraph(_("Takings by tender"), head), _chart(chart)]
+    for line in slip.footer:
+        story.append(Paragraph(line, head))
+    tmp = dest.with_name(dest.name + ".part")
+    doc = SimpleDocTemplate(str(tmp), pagesize=A4, title=f"{slip.store_name} {slip.title}",
+                            leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+                            bottomMargin=16 * mm)
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+    tmp.replace(dest)
+    return pages[0]
+
+
+def z_pdf(dest: Path, z: Any) -> int:
+    """The Z report as an A4 PDF with a chart of the takings by tender."""
+    bars = [(tender_label(k), v) for k, v in _ordered(z.figures["sales"]["tenders"]) if v > 0]
+    return render_pdf(dest, z_slip(z), chart=bars)
+
+
+def handover_pdf(dest: Path, store_name: str, h: Any) -> int:
+    return render_pdf(dest, handover_slip(store_name, h))

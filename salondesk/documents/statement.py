@@ -1,0 +1,63 @@
+"""The member statement (对账单) as an A4 PDF: the member, the period, the balances at its
+start and end, and every ledger movement in between, with the bundled CJK font embedded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from salondesk.documents.day_reports import page_decorator
+from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.i18n import _
+from salondesk.money import Money, format_money
+
+
+def _balances(b: dict[str, int]) -> list[str]:
+    return [format_money(Money(b["sv_principal_fen"])), format_money(Money(b["sv_bonus_fen"])),
+            str(b["package_sessions"]), format_money(Money(b["package_value_fen"])),
+            f"{b['points']:,}", format_money(Money(b["debt_fen"]))]
+
+
+def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
+    """Write :class:`~salondesk.services.reports.Statement` ``st`` to ``dest``; returns pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=15, leading=20)
+    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+    heading = [_("Balance"), _("Principal"), _("Bonus"), _("Sessions left"),
+               _("Package value left"), _("Points"), _("Debt")]
+    balances = Table([heading, [_("At the start"), *_balances(st.opening)],
+                      [_("At the end"), *_balances(st.closing)]], repeatRows=1)
+    balances.setStyle(style)
+    rows = []
+    for n, r in enumerate(st.table.rows):
+        first, second = st.money_cells(n)
+        rows.append([*map(str, r[:3]), format_money(Money(r[3])) if first else f"{r[3]:,}",
+                     format_money(Money(r[4])) if second else (f"{r[4]:,}" if r[4] else ""),
+                     str(r[5])])
+    moves = Table([st.table.headers, *rows] if rows else [st.table.headers],
+                  colWidths=[28 * mm, 20 * mm, 24 * mm, 28 * mm, 38 * mm, 38 * mm],
+                  repeatRows=1)
+    moves.setStyle(style)
+    story = [Paragraph(store_name, title), Paragraph(_("Member statement"), body),
+             Paragraph(f"{st.member_no:06d}  {st.name}", body),
+             Paragraph(_("From {first} to {last}").format(first=st.first, last=st.last), body),
+             Spacer(1, 4 * mm), balances, Spacer(1, 6 * mm), moves]
+    pages = [0]
+    page = page_decorator(store_name, _("Member statement"), pages)
+    tmp = dest.with_name(dest.name + ".part")
+    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
+                            topMargin=18 * mm, bottomMargin=16 * mm,
+                            title=f"{store_name} {st.name}")
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+    tmp.replace(dest)
+    return pages[0]

@@ -1,0 +1,26 @@
+"""Which business day a sale belongs to once days can be closed (日结).
+
+Kept apart from :mod:`salondesk.services.day_close` so the checkout and the undo can ask
+without importing the reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from salondesk.store import hot_path
+
+_CLOSED = "SELECT 1 FROM business_day WHERE day = ? AND closed_at IS NOT NULL"
+
+
+def sales_day(session: Session, today: dt.date) -> dt.date:
+    """The business day a sale, void or refund made on calendar day ``today`` is booked on:
+    ``today``, or - when the manager already closed it (a late customer after the Z
+    report) - the next day still open, so its money shows in that day's Z report."""
+    cur = hot_path.cursor(session)
+    day = today
+    while cur.execute(_CLOSED, (day.isoformat(),)).fetchone() is not None:
+        day += dt.timedelta(days=1)
+    return day
