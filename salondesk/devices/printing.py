@@ -250,5 +250,18 @@ def _send(address: PrinterAddress, data: bytes, timeout: float) -> None:
         except Exception as exc:
             if address.kind == "file":
                 # Closing flushes a file printer: an error here means the bytes are lost.
+                _forget_file(printer)
                 raise PrinterNotFound(_not_found_message(address, exc)) from exc
             log.debug("closing the %s printer failed", address.kind, exc_info=True)
+
+
+def _forget_file(printer: Any) -> None:
+    """Drop a file printer whose buffer could not be written (a full disk): python-escpos
+    would flush it again when the object is collected and print a traceback at exit."""
+    device = getattr(printer, "_device", None)
+    if device:
+        try:
+            device.close()  # closes the file even when its last flush fails
+        except Exception:
+            log.debug("discarding the file printer's unwritten buffer", exc_info=True)
+        printer._device = False

@@ -7,11 +7,11 @@ operation returns, flushed, so the parent knows what was acknowledged.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import sys
 from pathlib import Path
+
+from killkit import worker_keystore
 
 from salondesk.domain.coupons import CartLine
 from salondesk.errors import UserError
@@ -19,33 +19,14 @@ from salondesk.ids import new_op_id
 from salondesk.services import coupons, debt, packages, points, stored_value
 from salondesk.services.context import Actor
 from salondesk.services.store_setup import open_store
-from salondesk.store.keys import OsKeyStore
-
-
-class DictKeyStore(OsKeyStore):
-    def __init__(self, keys: dict[str, bytes]) -> None:
-        self.keys = keys
-
-    def available(self) -> bool:
-        return True
-
-    def get(self, user: str) -> bytes | None:
-        return self.keys.get(user)
-
-    def put(self, user: str, data_key: bytes) -> bool:  # noqa: ARG002
-        return True
-
-    def delete(self, user: str) -> None:  # noqa: ARG002
-        return None
 
 
 def main() -> None:  # noqa: PLR0912 - one branch per kind of operation
     root, seed = Path(sys.argv[1]), int(sys.argv[2])
-    keys = {u: bytes.fromhex(k) for u, k in json.loads(os.environ["SALONDESK_TEST_KEYS"]).items()}
     people = (root.parent / "members.txt").read_text().split()
     template, coupon_tpl = (root.parent / "refs.txt").read_text().split()
     rng = random.Random(seed)
-    store = open_store(root, keystore=DictKeyStore(keys))
+    store = open_store(root, keystore=worker_keystore())
     ctx = store.ctx.as_actor(Actor.key_holder())
     print("READY", flush=True)
     while True:
