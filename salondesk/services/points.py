@@ -4,6 +4,12 @@ Each earning is a ``pt_lot`` with its expiry; every movement is a ``pt_entry`` n
 A member's points are the plain sum of their entries: lots past their last day are cleared by
 explicit ``expire`` entries written by :func:`expire_due` (run at start and at day close), and
 until then a redemption simply skips them.
+
+Each lot also keeps ``remaining``, the running sum of its entries, updated in the same
+transaction as every entry (:func:`_write` is the only way entries are written), so a
+redemption reads the member's open lots, not their whole history; ``salondesk verify``
+recomputes it from the entries. The entries go in as driver statements (``store.hot_path``).
+
 ``earn``, ``redeem``, ``reverse_for_ref`` and ``record_opening_points`` run in a caller's
 transaction.
 """
@@ -15,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from salondesk.clock import to_db
@@ -28,7 +34,8 @@ from salondesk.money import allocate
 from salondesk.services import ledger_settings
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.unit_of_work import Tx, run_operation
-from salondesk.store.schema import Member, PtEntry, PtLot
+from salondesk.store import hot_path
+from salondesk.store.schema import Member, PtEntry
 
 __all__ = ["PaidLine"]
 
@@ -36,29 +43,66 @@ EARN, OPENING, REDEEM, EXPIRE, REVERSE, ADJUST = (
     "earn", "opening", "redeem", "expire", "reverse", "adjust")
 MAX_POINTS = 100_000_000
 
-_INSERT_ENTRY = insert(PtEntry)
-_INSERT_LOT = insert(PtLot)
+_INSERT_ENTRY = (
+    "INSERT INTO pt_entry (id, member_id, lot_id, kind, points_delta, value_fen, ref_id, "
+    "reverses_id, reason, op_id, staff_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_LOT = (
+    "INSERT INTO pt_lot (id, member_id, source, points, earned_on, expires_on, created_at, "
+    "op_id, remaining) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)")
+_MOVE_LOT = "UPDATE pt_lot SET remaining = remaining + ? WHERE id = ?"
+# ix_pt_lot_open holds only the lots with points left, in FIFO order
+_OPEN_LOTS = ("SELECT id, remaining, expires_on FROM pt_lot "
+              "WHERE member_id = ? AND remaining > 0 ORDER BY created_at, id")
 _SUM = func.sum(PtEntry.points_delta)
-_LOTS = (select(PtEntry.lot_id, _SUM, PtLot.expires_on)
-         .join(PtLot, PtLot.id == PtEntry.lot_id)
-         .where(PtEntry.member_id == bindparam("member_id"))
-         .group_by(PtEntry.lot_id).having(_SUM != 0)
-         .order_by(PtLot.created_at, PtLot.id))
+
+Row = tuple[Any, ...]
 
 
 def _row(tx: Tx, *, member_id: str, lot_id: str, kind: str, points: int, value_fen: int = 0,
          ref_id: str | None = None, reverses_id: str | None = None,
-         reason: str | None = None) -> dict[str, Any]:
-    return {"id": new_id(), "member_id": member_id, "lot_id": lot_id, "kind": kind,
-            "points_delta": points, "value_fen": value_fen, "ref_id": ref_id,
-            "reverses_id": reverses_id, "reason": reason, "op_id": tx.op_id,
-            "staff_id": tx.staff_id, "at": to_db(tx.now)}
+         reason: str | None = None) -> Row:
+    """One ``pt_entry`` row in ``_INSERT_ENTRY`` order (points_delta at 4, lot_id at 2)."""
+    return (new_id(), member_id, lot_id, kind, points, value_fen, ref_id, reverses_id, reason,
+            tx.op_id, tx.staff_id, hot_path.db_time(to_db(tx.now)))
 
 
-def lots(session: Session, member_id: str) -> list[rules.PointsLot]:
-    """The member's lots that still hold points, oldest first."""
-    return [rules.PointsLot(r[0], int(r[1]), r[2]) for r in
-            session.connection().execute(_LOTS, {"member_id": member_id}).all()]
+def _write(tx: Tx, rows: Sequence[Row]) -> None:
+    """Insert entries and move their lots' running totals, in the caller's transaction."""
+    if not rows:
+        return
+    cur = hot_path.cursor(tx.session)
+    cur.executemany(_INSERT_ENTRY, rows)
+    cur.executemany(_MOVE_LOT, [(r[4], r[2]) for r in rows])
+
+
+def _day(raw: Any) -> dt.date | None:
+    if raw is None or isinstance(raw, dt.date):
+        return raw
+    return dt.date.fromisoformat(str(raw)[:10])
+
+
+def lots(session: Session, member_id: str, *, usable_for: tuple[int, dt.date] | None = None
+         ) -> list[rules.PointsLot]:
+    """The member's lots that still hold points, oldest first (from the running totals).
+
+    With ``usable_for=(points, today)`` the read stops at the first lots that hold that many
+    usable points (what a FIFO redemption needs), however many lots are open.
+    """
+    out: list[rules.PointsLot] = []
+    usable = 0
+    cur = hot_path.cursor(session)
+    try:
+        for r in cur.execute(_OPEN_LOTS, (member_id,)):
+            lot = rules.PointsLot(r[0], int(r[1]), _day(r[2]))
+            out.append(lot)
+            if usable_for is not None and (lot.expires_on is None
+                                           or lot.expires_on >= usable_for[1]):
+                usable += lot.remaining
+                if usable >= usable_for[0]:
+                    break
+    finally:
+        cur.close()  # a read stopped early must not stay open
+    return out
 
 
 def _credit(tx: Tx, member_id: str, points: int, *, kind: str, ref_id: str | None = None,
@@ -67,14 +111,13 @@ def _credit(tx: Tx, member_id: str, points: int, *, kind: str, ref_id: str | Non
     today = earned_on or ledger_settings.business_date(tx.session, tx.now)
     expires = rules.expiry_date(today, ledger_settings.expiry_policy(tx.session))
     lot_id = new_id()
-    conn = tx.session.connection()
-    conn.execute(_INSERT_LOT, {"id": lot_id, "member_id": member_id, "source": kind,
-                               "points": points, "earned_on": today, "expires_on": expires,
-                               "created_at": to_db(tx.now), "op_id": tx.op_id})
+    hot_path.cursor(tx.session).execute(_INSERT_LOT, (
+        lot_id, member_id, kind, points, today.isoformat(),
+        expires.isoformat() if expires else None, hot_path.db_time(to_db(tx.now)), tx.op_id))
     row = _row(tx, member_id=member_id, lot_id=lot_id, kind=kind, points=points, ref_id=ref_id,
                reason=reason)
-    conn.execute(_INSERT_ENTRY, row)
-    return str(row["id"])
+    _write(tx, [row])
+    return str(row[0])
 
 
 def _check_member(session: Session, member_id: str) -> None:
@@ -110,7 +153,7 @@ def record_opening_points(tx: Tx, member_id: str, points: int) -> None:
 def _take(tx: Tx, member_id: str, points: int, *, kind: str, value_fen: int = 0,
           ref_id: str | None = None, reason: str | None = None) -> list[tuple[str, int]]:
     today = ledger_settings.business_date(tx.session, tx.now)
-    held = lots(tx.session, member_id)
+    held = lots(tx.session, member_id, usable_for=(points, today))
     try:
         plan = rules.plan_redeem(points, held, today)
     except rules.InsufficientPoints:
@@ -119,10 +162,9 @@ def _take(tx: Tx, member_id: str, points: int, *, kind: str, value_fen: int = 0,
         raise ValidationError(_("Not enough points: the member has {have}, {need} are needed.")
                               .format(have=usable, need=points)) from None
     values = allocate(value_fen, [n for _lot, n in plan]) if value_fen else [0] * len(plan)
-    tx.session.connection().execute(_INSERT_ENTRY, [
-        _row(tx, member_id=member_id, lot_id=lot_id, kind=kind, points=-n, value_fen=v,
-             ref_id=ref_id, reason=reason)
-        for (lot_id, n), v in zip(plan, values, strict=True)])
+    _write(tx, [_row(tx, member_id=member_id, lot_id=lot_id, kind=kind, points=-n, value_fen=v,
+                     ref_id=ref_id, reason=reason)
+                for (lot_id, n), v in zip(plan, values, strict=True)])
     return plan
 
 
@@ -164,10 +206,10 @@ def reverse_for_ref(tx: Tx, ref_id: str, *, reason: str) -> int:
         open_points = entry.points_delta + _reversed_so_far(tx.session, entry.id)
         if entry.kind == REDEEM:
             if open_points < 0:
-                conn.execute(_INSERT_ENTRY, _row(
+                _write(tx, [_row(
                     tx, member_id=entry.member_id, lot_id=entry.lot_id, kind=REVERSE,
                     points=-open_points, value_fen=-entry.value_fen, ref_id=ref_id,
-                    reverses_id=entry.id, reason=reason))
+                    reverses_id=entry.id, reason=reason)])
             continue
         want = open_points
         if want <= 0:
@@ -184,8 +226,7 @@ def reverse_for_ref(tx: Tx, ref_id: str, *, reason: str) -> int:
                 want -= take
             if want == 0:
                 break
-        if rows:
-            conn.execute(_INSERT_ENTRY, rows)
+        _write(tx, rows)
         shortfall += want
     return shortfall
 
@@ -259,16 +300,11 @@ def expire_due(ctx: Ctx, *, op_id: OpId) -> dict[str, int]:
     Returns ``{"lots", "points"}``."""
     def body(tx: Tx) -> dict[str, int]:
         today = ledger_settings.business_date(tx.session, tx.now)
-        conn = tx.session.connection()
-        due = conn.execute(
-            select(PtEntry.lot_id, PtEntry.member_id, _SUM)
-            .join(PtLot, PtLot.id == PtEntry.lot_id)
-            .where(PtLot.expires_on < today)
-            .group_by(PtEntry.lot_id, PtEntry.member_id).having(_SUM > 0)).all()
-        if due:
-            conn.execute(_INSERT_ENTRY, [
-                _row(tx, member_id=r[1], lot_id=r[0], kind=EXPIRE, points=-int(r[2]))
-                for r in due])
+        due = hot_path.cursor(tx.session).execute(
+            "SELECT id, member_id, remaining FROM pt_lot WHERE expires_on < ? "
+            "AND remaining > 0 ORDER BY created_at, id", (today.isoformat(),)).fetchall()
+        _write(tx, [_row(tx, member_id=r[1], lot_id=r[0], kind=EXPIRE, points=-int(r[2]))
+                    for r in due])
         total = sum(int(r[2]) for r in due)
         tx.audit(target_type="points", detail={"lots": len(due), "points": total})
         if due:

@@ -3,6 +3,11 @@
 The checkout (issue 5) calls :func:`add_growth` inside its own transaction; a refund calls it
 with a negative ``delta`` and the same ``ref_id``. Every tier move is written to the
 append-only ``member_tier_change`` history.
+
+``member.growth`` is the running total of the member's ``member_growth`` rows (verify
+recomputes it). :func:`add_growth` is on the checkout's path, so it is a few driver statements
+whose cost does not grow with the member's history; the largest standing single purchase (a
+scan of the member's growth rows) is only looked up when a tier above could be reached by it.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from salondesk.clock import from_db, to_db
-from salondesk.domain.tiers import TierMove, TierReason, TierRule, decide
+from salondesk.domain.tiers import TierMove, TierReason, TierRule, decide, qualifying_tier, rank_of
 from salondesk.errors import NotFound, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.services.context import Ctx
 from salondesk.services.members import get_for_update
 from salondesk.services.unit_of_work import Tx, run_operation
+from salondesk.store import hot_path
 from salondesk.store.schema import Member, MemberGrowth, MemberTier, MemberTierChange
 
 MAX_TIERS = 20
@@ -98,9 +104,13 @@ def configure_tiers(ctx: Ctx, specs: Sequence[TierSpec], *, op_id: OpId) -> list
 
 
 def rules_in(session: Session) -> list[TierRule]:
-    return [TierRule(tier_id=t.id, rank=t.rank, growth_threshold=t.growth_threshold,
-                     single_purchase_fen=t.single_purchase_fen)
-            for t in session.scalars(select(MemberTier).where(MemberTier.active))]
+    """The active tiers' qualifying rules (flushes pending ORM changes first)."""
+    session.flush()
+    return [TierRule(tier_id=r[0], rank=int(r[1]), growth_threshold=int(r[2]),
+                     single_purchase_fen=None if r[3] is None else int(r[3]))
+            for r in hot_path.cursor(session).execute(
+                "SELECT id, rank, growth_threshold, single_purchase_fen FROM member_tier "
+                "WHERE active").fetchall()]
 
 
 def list_tiers(ctx: Ctx) -> list[dict[str, object]]:
@@ -142,6 +152,22 @@ def _move(tx: Tx, member: Member, move: TierMove | None, *, locked: bool | None 
     return change
 
 
+_GROW = ("UPDATE member SET growth = growth + ? WHERE id = ? "
+         "RETURNING growth, tier_id, tier_locked")
+_INSERT_GROWTH = ("INSERT INTO member_growth (id, member_id, delta, purchase_fen, reason, ref_id, "
+                  "at, op_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _purchase_matters(rules: Sequence[TierRule], *, current_tier_id: str | None, growth: int,
+                      purchase_fen: int) -> bool:
+    """Whether an earlier purchase could lift an upgrade above what growth value and this
+    purchase reach: only a tier ranked above both with a single-purchase threshold can."""
+    reached = qualifying_tier(rules, growth=growth, best_purchase_fen=purchase_fen)
+    floor = max(rank_of(rules, current_tier_id), reached.rank if reached else -1)
+    return any(r.single_purchase_fen is not None and r.single_purchase_fen > 0
+               and r.rank > floor for r in rules)
+
+
 def add_growth(tx: Tx, member_id: str, delta: int, reason: str, *, ref_id: str | None = None,
                purchase_fen: int = 0) -> dict[str, object] | None:
     """Add (or, for a refund, remove) growth value inside the caller's transaction.
@@ -150,18 +176,35 @@ def add_growth(tx: Tx, member_id: str, delta: int, reason: str, *, ref_id: str |
     own (negative on a refund, with the sale's ``ref_id``). Upgrades at once; a negative
     delta may downgrade. Returns the tier change, or None. The caller audits.
     """
-    member = tx.session.get(Member, member_id)
-    if member is None:
+    session = tx.session
+    session.flush()  # ORM changes to this member first; the rows below bypass the ORM
+    cur = hot_path.cursor(session)
+    row = cur.execute(_GROW, (delta, member_id)).fetchone()
+    if row is None:
         raise NotFound(_("No such member."))
-    tx.session.add(MemberGrowth(id=new_id(), member_id=member_id, delta=delta,
-                                purchase_fen=purchase_fen, reason=reason[:24], ref_id=ref_id,
-                                at=to_db(tx.now), op_id=tx.op_id))
-    member.growth = member.growth + delta
-    tx.session.flush()
+    growth, tier_id, locked = int(row[0]), row[1], bool(row[2])
+    cur.execute(_INSERT_GROWTH, (new_id(), member_id, delta, purchase_fen, reason[:24], ref_id,
+                                 hot_path.db_time(to_db(tx.now)), tx.op_id))
+    loaded = session.identity_map.get(session.identity_key(Member, member_id))
+    if loaded is not None:
+        session.expire(loaded, ["growth"])
+    if locked:
+        return None
+    rules = rules_in(session)
     kind = TierReason.REFUND if delta < 0 or purchase_fen < 0 else TierReason.UPGRADE
-    move = decide(rules_in(tx.session), current_tier_id=member.tier_id,
-                  locked=member.tier_locked, growth=member.growth,
-                  best_purchase_fen=_best_purchase(tx.session, member_id), reason=kind)
+    # An upgrade needs the best earlier purchase (a scan of the member's rows) only when a
+    # tier above what growth and this purchase reach has a single-purchase threshold;
+    # otherwise decide() answers the same without it. A refund always looks.
+    best = (_best_purchase(session, member_id) if kind is TierReason.REFUND
+            or _purchase_matters(rules, current_tier_id=tier_id, growth=growth,
+                                 purchase_fen=max(0, purchase_fen))
+            else max(0, purchase_fen))
+    move = decide(rules, current_tier_id=tier_id, locked=False, growth=growth,
+                  best_purchase_fen=best, reason=kind)
+    if move is None:
+        return None
+    member = session.get(Member, member_id)
+    assert member is not None
     return _move(tx, member, move)
 
 

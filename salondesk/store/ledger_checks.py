@@ -3,7 +3,9 @@
 Each check is a query for rows that break a rule; any hit is a fault. Balances are sums, so
 "balance = ledger sum" holds by construction; what can go wrong is an entry that should not
 exist (a negative lot, a reversal that does not mirror what it reverses, a coupon used twice)
-or a lot/instance whose granting entry does not match it.
+or a lot/instance whose granting entry does not match it. The few running totals kept for
+the checkout's speed (``pt_lot.remaining``, ``member.growth``, ``product.stock``) are
+recomputed from their entries and must match.
 """
 
 from __future__ import annotations
@@ -90,6 +92,19 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
     ("pt_reverse_names",
      "SELECT count(*) FROM pt_entry WHERE (kind = 'reverse') != (reverses_id IS NOT NULL)",
      "points reversals that do not name what they reverse"),
+    # --- running totals the checkout keeps instead of summing history (derived state) ---
+    ("pt_lot_remaining",
+     "SELECT count(*) FROM pt_lot l WHERE l.remaining != (SELECT coalesce(sum(e.points_delta), "
+     "0) FROM pt_entry e WHERE e.lot_id = l.id)",
+     "points lots whose running total differs from the sum of their entries"),
+    ("member_growth_total",
+     "SELECT count(*) FROM member m WHERE m.growth != (SELECT coalesce(sum(g.delta), 0) "
+     "FROM member_growth g WHERE g.member_id = m.id)",
+     "members whose growth value differs from the sum of their growth entries"),
+    ("product_stock_total",
+     "SELECT count(*) FROM product p WHERE p.stock != (SELECT coalesce(sum(m.delta), 0) "
+     "FROM stock_move m WHERE m.product_id = p.id)",
+     "products whose stock differs from the sum of their stock moves"),
     # --- coupons ---
     ("coupon_events",
      "SELECT count(*) FROM coupon c WHERE NOT EXISTS (SELECT 1 FROM coupon_event e "
@@ -201,6 +216,12 @@ def ledger_report(s: Session, faults: list[str]) -> dict[str, Any]:
     bad_sequences = _coupon_sequences(s)
     if bad_sequences:
         faults.append(f"{bad_sequences} coupons with an impossible history")
+    return ledger_totals(s)
+
+
+def ledger_totals(s: Session) -> dict[str, Any]:
+    """The outstanding totals of every ledger (no checks): what ``verify`` reports and what
+    the store reports to head office."""
 
     def one(sql: str) -> int:
         return int(s.execute(text(sql)).scalar() or 0)
