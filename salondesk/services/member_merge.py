@@ -45,10 +45,13 @@ from salondesk.store.schema import (
     MemberMerge,
     MemberPhoto,
     MemberTag,
+    SvAccount,
+    SvEntry,
+    SvLot,
     TreatmentRecord,
 )
 
-MergeHandler = Callable[[Tx, str, str], None]
+MergeHandler = Callable[[Tx, str, str], int]
 
 # Columns holding a member id without a declared foreign key (see schema.Member).
 _EXTRA_REFERENCES: set[tuple[str, str]] = {("member", "referrer_id")}
@@ -69,7 +72,8 @@ def register_reference(table: str, column: str) -> None:
 
 def register_merge_handler(table: str, column: str, handler: MergeHandler) -> None:
     """Merge ``table.column`` with ``handler(tx, survivor_id, duplicate_id)`` instead of a plain
-    re-point (for one-row-per-member tables: move the balance, then re-point or retire)."""
+    re-point (for one-row-per-member tables: move the balance, then re-point or retire).
+    The handler returns how many rows it moved."""
     _HANDLERS[(table, column)] = handler
 
 
@@ -102,8 +106,9 @@ def _repoint(tx: Tx, survivor_id: str, dup_id: str) -> dict[str, int]:
     for table_name, column in member_references():
         key = f"{table_name}.{column}"
         if (table_name, column) in _HANDLERS:
-            _HANDLERS[(table_name, column)](tx, survivor_id, dup_id)
-            moved[key] = -1
+            count = _HANDLERS[(table_name, column)](tx, survivor_id, dup_id)
+            if count:
+                moved[key] = count
             continue
         table, col = _column(table_name, column)
         if table_name == "member_tag":
@@ -185,6 +190,34 @@ def merge_members(ctx: Ctx, survivor_id: str, duplicate_id: str, *, op_id: OpId,
         return moved
 
     return run_operation(ctx, "member.merge", body, op_id=op_id, approval=approval)
+
+
+def _merge_sv_accounts(tx: Tx, survivor_id: str, dup_id: str) -> int:
+    """Stored value: one named card per member. If only the duplicate has one, it becomes the
+    survivor's; if both do, the duplicate's lots move to the survivor's card with every entry
+    of theirs (same ids, same amounts), and the emptied card stays behind on the duplicate."""
+    conn = tx.session.connection()
+    dup_acc = conn.execute(select(SvAccount.id, SvAccount.real_name_at).where(
+        SvAccount.member_id == dup_id)).first()
+    if dup_acc is None:
+        return 0
+    keep_acc = conn.execute(select(SvAccount.id, SvAccount.real_name_at).where(
+        SvAccount.member_id == survivor_id)).first()
+    if keep_acc is None:
+        conn.execute(update(SvAccount).where(SvAccount.id == dup_acc.id)
+                     .values(member_id=survivor_id))
+        return 1
+    lots = conn.execute(update(SvLot).where(SvLot.account_id == dup_acc.id)
+                 .values(account_id=keep_acc.id))
+    conn.execute(update(SvEntry).where(SvEntry.account_id == dup_acc.id)
+                 .values(account_id=keep_acc.id))
+    if keep_acc.real_name_at is None and dup_acc.real_name_at is not None:
+        conn.execute(update(SvAccount).where(SvAccount.id == keep_acc.id)
+                     .values(real_name_at=dup_acc.real_name_at))
+    return int(lots.rowcount or 0)
+
+
+register_merge_handler("sv_account", "member_id", _merge_sv_accounts)
 
 
 @dataclass(frozen=True)

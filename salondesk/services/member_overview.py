@@ -21,7 +21,7 @@ from salondesk.services.coupons import CouponView
 from salondesk.services.packages import PackageView
 from salondesk.services.stored_value import Balance
 from salondesk.services.unit_of_work import require
-from salondesk.store.schema import MemberTag, PkgTemplate, PkgTemplateItem, ServiceItem
+from salondesk.store.schema import MemberTag, PkgTemplate, PkgTemplateItem, ServiceItem, Staff
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -121,3 +121,18 @@ def tag_choices(ctx: Ctx, limit: int = 200) -> list[str]:
     with ctx.db.read() as s:
         return list(s.scalars(select(MemberTag.tag).group_by(MemberTag.tag)
                               .order_by(func.count().desc(), MemberTag.tag).limit(limit)))
+
+
+@dataclass(frozen=True)
+class StaffChoice:
+    staff_id: str
+    name: str
+    role: str
+
+
+def staff_choices(ctx: Ctx) -> list[StaffChoice]:
+    """Active staff by name (a member's preferred technician); no PINs, no permissions."""
+    require(ctx, "member.search")
+    with ctx.db.read() as s:
+        return [StaffChoice(r.id, r.name, r.role)
+                for r in s.scalars(select(Staff).where(Staff.active).order_by(Staff.name))]

@@ -330,7 +330,8 @@ def get_for_update(tx: Tx, member_id: str) -> Member:
     return member
 
 
-def _clean_lunar(value: str | None) -> str | None:
+def clean_lunar(value: str | None) -> str | None:
+    """``l04-15 `` -> ``L04-15``; empty -> None; ValidationError when it is not MM-DD."""
     value = (value or "").strip().upper() or None
     if value and not LUNAR_RE.match(value):
         raise ValidationError(_("Write a lunar birthday as MM-DD (L before a leap month)."))
@@ -370,7 +371,7 @@ def _clean_field(tx: Tx, member: Member, name: str, value: Any) -> Any:
     elif name == "preferred_staff_id" and value is not None \
             and tx.session.get(Staff, value) is None:
         raise NotFound(_("No such staff member."))
-    cleaners = {"lunar_birthday": _clean_lunar, "notes": _clean_notes, "gender": _clean_gender}
+    cleaners = {"lunar_birthday": clean_lunar, "notes": _clean_notes, "gender": _clean_gender}
     return cleaners[name](value) if name in cleaners else value
 
 
@@ -420,17 +421,35 @@ def set_tags(ctx: Ctx, member_id: str, tags: Iterable[str], *, op_id: OpId) -> l
     return run_operation(ctx, "member.tags", body, op_id=op_id)
 
 
-def deactivate_member(ctx: Ctx, member_id: str, *, op_id: OpId,
-                      approval: Approval | None = None) -> None:
-    """Deactivate a member (never delete: ledgers and records hang on them)."""
+DEACTIVATION_REASONS = ("left", "duplicate", "request", "deceased", "other")
+MAX_REASON_CHARS = 200
+
+
+def deactivate_member(ctx: Ctx, member_id: str, *, op_id: OpId, reason: str = "left",
+                      note: str = "", approval: Approval | None = None) -> None:
+    """Deactivate a member (never delete: ledgers and records hang on them).
+
+    ``reason`` is one of :data:`DEACTIVATION_REASONS`; ``note`` (needed for ``other``) says
+    more. Both go to the audit log; balances stay the member's and stay in the liabilities.
+    """
+    if reason not in DEACTIVATION_REASONS:
+        raise ValidationError(_("Choose why the member is deactivated."))
+    note = " ".join(note.split())
+    if reason == "other" and not note:
+        raise ValidationError(_("Please give a reason."))
+    if len(note) > MAX_REASON_CHARS:
+        raise ValidationError(_("A reason can have at most {n} characters.").format(
+            n=MAX_REASON_CHARS))
+
     def body(tx: Tx) -> None:
-        member = tx.session.get(Member, member_id)
-        if member is None:
-            raise NotFound(_("No such member."))
+        member = get_for_update(tx, member_id)
+        if not member.active:
+            raise Conflict(_("This member is already inactive."))
         member.active = False
         member.updated_at = to_db(tx.now)
-        tx.audit(target_type="member", target_id=member_id)
-        tx.emit("member.deactivated", {"member_id": member_id})
+        tx.audit(target_type="member", target_id=member_id,
+                 detail={"reason": reason, "note": note} if note else {"reason": reason})
+        tx.emit("member.deactivated", {"member_id": member_id, "reason": reason})
 
     run_operation(ctx, "member.deactivate", body, op_id=op_id, approval=approval)
 

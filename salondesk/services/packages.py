@@ -105,6 +105,7 @@ def upsert_template(ctx: Ctx, spec: TemplateSpec, *, op_id: OpId,
     def body(tx: Tx) -> str:
         services = _services_by_code(tx.session, [c for c, _n in spec.items])
         tpl = tx.session.scalars(select(PkgTemplate).where(PkgTemplate.code == spec.code)).first()
+        old_price = tpl.price_fen if tpl is not None else None
         if tpl is None:
             tpl = PkgTemplate(id=new_id(), code=spec.code, created_at=to_db(tx.now))
             tx.session.add(tpl)
@@ -118,12 +119,31 @@ def upsert_template(ctx: Ctx, spec: TemplateSpec, *, op_id: OpId,
                                             sessions=n if spec.kind == COUNT else 0)
                             for c, n in spec.items])
         tx.audit(target_type="pkg_template", target_id=tpl.id,
-                 detail={"code": spec.code, "price_fen": spec.price_fen})
+                 detail={"code": spec.code, "price_fen": [old_price, spec.price_fen]})
         tx.emit("pkg.template", {"template_id": tpl.id, "code": spec.code,
                                  "price_fen": spec.price_fen, "kind": spec.kind})
         return tpl.id
 
     return run_operation(ctx, "pkg.template_upsert", body, op_id=op_id, approval=approval)
+
+
+def list_templates(ctx: Ctx, *, include_inactive: bool = False) -> list[TemplateSpec]:
+    """Package templates with their services x sessions, by code (the catalogue page)."""
+    with ctx.db.read() as s:
+        q = select(PkgTemplate).order_by(PkgTemplate.code)
+        if not include_inactive:
+            q = q.where(PkgTemplate.active)
+        out = []
+        for tpl in s.scalars(q):
+            items = s.execute(select(ServiceItem.code, PkgTemplateItem.sessions)
+                              .join(ServiceItem, ServiceItem.id == PkgTemplateItem.service_id)
+                              .where(PkgTemplateItem.template_id == tpl.id)
+                              .order_by(ServiceItem.code)).all()
+            out.append(TemplateSpec(tpl.code, tpl.name, tpl.price_fen,
+                                    [(c, int(n)) for c, n in items], kind=tpl.kind,
+                                    validity_days=tpl.validity_days,
+                                    valid_until=tpl.valid_until, active=tpl.active))
+        return out
 
 
 def _template(session: Session, code_or_id: str) -> PkgTemplate:

@@ -332,14 +332,16 @@ def upsert_plan(ctx: Ctx, spec: PlanSpec, *, plan_id: str | None = None, op_id: 
         plan = tx.session.get(SvPlan, plan_id) if plan_id else None
         if plan_id and plan is None:
             raise NotFound(_("No such top-up plan."))
+        old = (plan.pay_fen, plan.bonus_fen) if plan is not None else (None, None)
         if plan is None:
             plan = SvPlan(id=new_id(), created_at=to_db(tx.now), **values)
             tx.session.add(plan)
         else:
             for key, value in values.items():
                 setattr(plan, key, value)
+        # a price change is audited with the old and the new amount
         tx.audit(target_type="sv_plan", target_id=plan.id,
-                 detail={"pay_fen": spec.pay_fen, "bonus_fen": spec.bonus_fen})
+                 detail={"pay_fen": [old[0], spec.pay_fen], "bonus_fen": [old[1], spec.bonus_fen]})
         tx.emit("sv.plan", {"plan_id": plan.id, **values})
         return plan.id
 

@@ -33,6 +33,8 @@ def _what(permission: Permission) -> str:
         Permission.PACKAGE_EXTEND: _("extending a package"),
         Permission.COUPON_ISSUE: _("issuing a coupon"),
         Permission.MEMBER_DEACTIVATE: _("deactivating a member"),
+        Permission.MEMBER_MANAGE: _("merging member files"),
+        Permission.CATALOGUE_EDIT: _("changing the catalogue"),
     }
     return labels.get(permission, _("this action"))
 

@@ -37,9 +37,9 @@ from salondesk.money import Money, MoneyError, parse
 from salondesk.services import member_overview, packages, stored_value
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.member_overview import LedgerSummary, TemplateChoice
-from salondesk.services.member_search import MemberHit, search_members
 from salondesk.ui import messages
 from salondesk.ui.approval import ApprovalDialog, with_approval
+from salondesk.ui.member_picker import MemberPicker
 from salondesk.ui.ops import Op
 
 
@@ -83,15 +83,15 @@ class MoneyEdit(QWidget):
             if self._optional:
                 self.error.hide()
                 return None
-            self._fail(_("Please enter an amount."))
+            self.fail(_("Please enter an amount."))
             return None
         try:
             money = parse(text)
         except MoneyError as exc:
-            self._fail(exc.message)
+            self.fail(exc.message)
             return None
         if money.fen < 0 and not self._allow_negative:
-            self._fail(_("The amount cannot be negative."))
+            self.fail(_("The amount cannot be negative."))
             return None
         self.error.hide()
         return money.fen
@@ -99,29 +99,27 @@ class MoneyEdit(QWidget):
     def valid(self) -> bool:
         return (self.fen() is not None) or (self._optional and not self.edit.text().strip())
 
-    def _fail(self, text: str) -> None:
+    def fail(self, text: str) -> None:
+        """Say ``text`` under the field (also for checks made by the dialog)."""
         self.error.setText(text)
         self.error.show()
 
 
-class LedgerDialog(QDialog):
-    """Shared frame: a form, an error line, OK/Cancel; runs one operation with one op id."""
+class OpDialog(QDialog):
+    """Shared frame: a form, an error line, OK/Cancel; runs one operation with one op id
+    (the ledger dialogs, the member manager actions, the catalogue's forms)."""
 
     done_ok = Signal()
 
-    def __init__(self, ctx: Ctx, member_id: str, member_name: str, title: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: Ctx, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
         self._ctx = ctx
-        self.member_id = member_id
-        self.member_name = member_name
         self.op_id = new_op_id()
         self.approval_dialog: ApprovalDialog | None = None
         self.result_value: Any = None
         self.form = QFormLayout()
-        self.form.addRow(_("Member"), QLabel(member_name, self))
         self.error_label = QLabel(self)
         self.error_label.setObjectName("dialogError")
         self.error_label.setStyleSheet("color: #b00020;")
@@ -171,6 +169,17 @@ class LedgerDialog(QDialog):
         if isinstance(exc, ApprovalRequired):
             self.op_id = new_op_id()  # the refused attempt is on record; ask again
         self.say(messages.describe(exc))
+
+
+class LedgerDialog(OpDialog):
+    """An :class:`OpDialog` about one member (named at the top of the form)."""
+
+    def __init__(self, ctx: Ctx, member_id: str, member_name: str, title: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(ctx, title, parent)
+        self.member_id = member_id
+        self.member_name = member_name
+        self.form.addRow(_("Member"), QLabel(member_name, self))
 
 
 # -- top-up -------------------------------------------------------------------------------------
@@ -441,43 +450,17 @@ class TransferDialog(LedgerDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(ctx, member_id, member_name, _("Transfer stored value"), parent)
         self.setObjectName("transferDialog")
-        self.hits: list[MemberHit] = []
-        self.to_search = QLineEdit(self)
-        self.to_search.setObjectName("transferSearch")
-        self.to_search.setPlaceholderText(_("Phone, last 4 digits, card or name"))
-        self.to_combo = QComboBox(self)
-        self.to_combo.setObjectName("transferTo")
+        self.picker = MemberPicker(ctx, self, exclude=member_id, name="transfer")
+        self.to_search = self.picker.search
+        self.to_combo = self.picker.combo
         self.amount = MoneyEdit(self, optional=True, name="transferAmount")
         self.amount.edit.setPlaceholderText(_("Empty: everything"))
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("transferReason")
-        self.form.addRow(_("To member"), self.to_search)
-        self.form.addRow("", self.to_combo)
+        self.form.addRow(_("To member"), self.picker)
         self.form.addRow(_("Amount"), self.amount)
         self.form.addRow(_("Reason"), self.reason_edit)
         self.ok_button.setText(_("Transfer"))
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self._search)
-        self._generation = 0
-        self.to_search.textChanged.connect(lambda _t: self._timer.start())
-
-    def _search(self) -> None:
-        query, ctx = self.to_search.text(), self._ctx
-        self._generation += 1
-        generation = self._generation
-        Op(self, lambda: search_members(ctx, query, limit=10)).success(
-            lambda hits: self._show(generation, hits)).run_in_background()
-
-    def _show(self, generation: int, hits: list[MemberHit]) -> None:
-        if generation != self._generation:
-            return
-        self.hits = [h for h in hits if h.member_id != self.member_id]
-        self.to_combo.clear()
-        for hit in self.hits:
-            self.to_combo.addItem(f"{hit.name}  No. {hit.member_no}  {hit.phone or ''}",
-                                  hit.member_id)
 
     def submit(self) -> None:
         to_id = self.to_combo.currentData()

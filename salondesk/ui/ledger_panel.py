@@ -21,7 +21,7 @@ from salondesk.i18n import _
 from salondesk.money import Money
 from salondesk.services.context import Ctx
 from salondesk.services.member_overview import LedgerSummary
-from salondesk.ui import ledger_dialogs
+from salondesk.ui import balance_dialogs, ledger_dialogs
 from salondesk.ui.approval import may_ask
 from salondesk.ui.tables import fill as _fill
 from salondesk.ui.tables import table as _table
@@ -73,10 +73,31 @@ class LedgerPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        layout.addLayout(self._build_more_buttons(ctx))
         layout.addWidget(sv)
         layout.addWidget(pkg)
         layout.addWidget(other)
         layout.addStretch(1)
+
+    def _build_more_buttons(self, ctx: Ctx) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.repay_button = QPushButton(_("Repay debt..."), self)
+        self.repay_button.setObjectName("repayDebt")
+        self.points_button = QPushButton(_("Adjust points..."), self)
+        self.points_button.setObjectName("adjustPoints")
+        self.extend_button = QPushButton(_("Extend package..."), self)
+        self.extend_button.setObjectName("extendPackage")
+        self.repay_button.clicked.connect(self.repay_debt)
+        self.points_button.clicked.connect(self.adjust_points)
+        self.extend_button.clicked.connect(self.extend_package)
+        assert ctx.actor is not None
+        self.repay_button.setVisible(ctx.actor.can(Permission.COUNTER_SELL))
+        self.points_button.setVisible(may_ask(ctx, Permission.LEDGER_ADJUST))
+        self.extend_button.setVisible(may_ask(ctx, Permission.PACKAGE_EXTEND))
+        for button in (self.repay_button, self.points_button, self.extend_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
 
     def _build_groups(self) -> tuple[QGroupBox, QGroupBox, QGroupBox]:
         sv = QGroupBox(_("Stored value"), self)
@@ -151,6 +172,8 @@ class LedgerPanel(QWidget):
         self.coupons_label.setText(
             "、".join(f"{c.name} {c.code}" for c in usable) or _("(none)"))
         self.debt_label.setText(_money(summary.debt_fen) if summary.debt_fen else _("nothing"))
+        self.repay_button.setEnabled(summary.debt_fen > 0)
+        self.extend_button.setEnabled(any(p.expires_on is not None for p in summary.packages))
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -183,3 +206,19 @@ class LedgerPanel(QWidget):
         if self.member_id:
             self._open(ledger_dialogs.AdjustDialog(self._ctx, self.member_id, self.member_name,
                                                    self))
+
+    def repay_debt(self) -> None:
+        if self.member_id and self.summary is not None:
+            self._open(balance_dialogs.RepayDebtDialog(self._ctx, self.member_id,
+                                                       self.member_name, self.summary, self))
+
+    def adjust_points(self) -> None:
+        if self.member_id and self.summary is not None:
+            self._open(balance_dialogs.PointsAdjustDialog(self._ctx, self.member_id,
+                                                          self.member_name, self.summary, self))
+
+    def extend_package(self) -> None:
+        if self.member_id and self.summary is not None:
+            self._open(balance_dialogs.ExtendPackageDialog(self._ctx, self.member_id,
+                                                           self.member_name, self.summary,
+                                                           self))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -42,7 +44,10 @@ from salondesk.services.member_records import ConsentState, HealthView
 from salondesk.services.members import MemberView
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import messages
+from salondesk.ui.approval import may_ask
 from salondesk.ui.ledger_panel import LedgerPanel
+from salondesk.ui.member_admin_dialogs import DeactivateDialog, MergeDialog
+from salondesk.ui.member_dialog import MemberDialog
 from salondesk.ui.ops import Op
 from salondesk.ui.record_dialogs import ConsentDialog, TreatmentDialog
 from salondesk.ui.tables import fill as _fill
@@ -128,6 +133,20 @@ class MemberFilePanel(QWidget):
         title.addWidget(self.name_label)
         title.addWidget(self.status_label)
         title.addStretch(1)
+        self.edit_button = QPushButton(_("Edit..."), self.body)
+        self.edit_button.setObjectName("editMember")
+        self.edit_button.clicked.connect(self.edit_member)
+        self.edit_button.setVisible(self._actor.can(Permission.MEMBER_EDIT))
+        self.deactivate_button = QPushButton(_("Deactivate..."), self.body)
+        self.deactivate_button.setObjectName("deactivateMember")
+        self.deactivate_button.clicked.connect(self.deactivate_member)
+        self.deactivate_button.setVisible(may_ask(self._ctx, Permission.MEMBER_DEACTIVATE))
+        self.merge_button = QPushButton(_("Merge duplicate..."), self.body)
+        self.merge_button.setObjectName("mergeMember")
+        self.merge_button.clicked.connect(self.merge_duplicate)
+        self.merge_button.setVisible(may_ask(self._ctx, Permission.MEMBER_MANAGE))
+        for button in (self.edit_button, self.deactivate_button, self.merge_button):
+            title.addWidget(button)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
         self.no_label = QLabel(self.body)
@@ -200,6 +219,10 @@ class MemberFilePanel(QWidget):
         if m.erased:
             status.append(_("personal data erased"))
         self.status_label.setText("  ".join(status))
+        usable = m.active and not m.erased and m.merged_into is None
+        self.edit_button.setEnabled(not m.erased and m.merged_into is None)
+        self.deactivate_button.setEnabled(usable)
+        self.merge_button.setEnabled(usable)
         self.no_label.setText(str(m.member_no))
         self.phone_label.setText(m.phone or _("(none)"))
         self.phone_label.setToolTip(_("Masked for your role") if m.phone_masked else "")
@@ -220,6 +243,32 @@ class MemberFilePanel(QWidget):
         if fresh:
             self.tabs.setCurrentIndex(0)
             self.loaded.emit(m.member_id)
+
+    # -- editing, deactivating, merging ------------------------------------------------------
+
+    def _open_dialog(self, dialog: QDialog, signal: Any) -> None:
+        self.dialog = dialog
+        signal.connect(lambda *_args: self._reload_after_change())
+        dialog.open()
+
+    def edit_member(self) -> None:
+        if self.data is None:
+            return
+        dialog = MemberDialog(self._ctx, self.data.member, consents=self.data.consents,
+                              health=self.health, parent=self)
+        self._open_dialog(dialog, dialog.saved)
+
+    def deactivate_member(self) -> None:
+        if self.data is None:
+            return
+        dialog = DeactivateDialog(self._ctx, self.data.member, self.data.ledgers, self)
+        self._open_dialog(dialog, dialog.done_ok)
+
+    def merge_duplicate(self) -> None:
+        if self.data is None:
+            return
+        dialog = MergeDialog(self._ctx, self.data.member, self.data.ledgers, self)
+        self._open_dialog(dialog, dialog.done_ok)
 
     # -- cards --------------------------------------------------------------------------------
 

@@ -9,14 +9,16 @@ itself in as it scrolls (:class:`~salondesk.ui.member_list_model.MemberListModel
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,14 +35,18 @@ from PySide6.QtWidgets import (
 
 from salondesk.domain.permissions import Permission
 from salondesk.i18n import _
+from salondesk.ids import new_op_id
 from salondesk.services import member_overview, tiers
 from salondesk.services.context import Ctx
-from salondesk.services.member_list import MemberFilter
+from salondesk.services.member_list import MemberFilter, export_members
 from salondesk.services.member_search import CARD, MemberHit, search_members
 from salondesk.services.store_setup import OpenStore
+from salondesk.ui import messages
+from salondesk.ui.member_dialog import MemberDialog
 from salondesk.ui.member_file import MemberFilePanel
 from salondesk.ui.member_list_model import MemberListModel
 from salondesk.ui.ops import Op
+from salondesk.ui.tables import rows_only
 
 SEARCH_DELAY_MS = 150
 SEARCH_LIMIT = 30
@@ -56,6 +62,7 @@ class MembersPage(QWidget):
 
     member_opened = Signal(str)     # a member file is shown (member_id)
     search_done = Signal(str, int)  # query, number of hits shown
+    exported = Signal(str, int)     # file written, rows
 
     def __init__(self, store: OpenStore, ctx: Ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +73,7 @@ class MembersPage(QWidget):
         self._generation = 0
         self.hits: list[MemberHit] = []
         self.import_dialog: QWidget | None = None
+        self.member_dialog: QWidget | None = None
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -119,6 +127,21 @@ class MembersPage(QWidget):
         self.search_edit.textChanged.connect(self._query_changed)
         self.search_edit.returnPressed.connect(self._open_first_hit)
         top.addWidget(self.search_edit, 1)
+        self.new_button = QPushButton(_("New member..."), self)
+        self.new_button.setObjectName("newMember")
+        self.new_button.setToolTip(_("New member (Ctrl+N)"))
+        self.new_button.clicked.connect(self.new_member)
+        self.new_button.setVisible(self._actor.can(Permission.MEMBER_EDIT))
+        top.addWidget(self.new_button)
+        self.new_shortcut = QShortcut(QKeySequence("Ctrl+N"), self)
+        self.new_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_shortcut.activated.connect(self.new_member)
+        self.export_button = QPushButton(_("Export..."), self)
+        self.export_button.setObjectName("exportMembers")
+        self.export_button.setToolTip(_("Export the list as it is filtered to Excel or CSV"))
+        self.export_button.clicked.connect(self.export_list)
+        self.export_button.setVisible(self._actor.can(Permission.MEMBER_MANAGE))
+        top.addWidget(self.export_button)
         self.import_button = QPushButton(_("Import members..."), self)
         self.import_button.setObjectName("importMembers")
         self.import_button.clicked.connect(self.open_import)
@@ -134,14 +157,8 @@ class MembersPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         row1, row2 = self._build_filters(box)
         self.model = MemberListModel(self._ctx, self)
-        self.table = QTableView(box)
-        self.table.setObjectName("memberTable")
+        self.table = rows_only(QTableView(box), "memberTable", row_height=28)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -345,6 +362,42 @@ class MembersPage(QWidget):
     def _member_changed(self, _member_id: str) -> None:
         # balances shown in the list may have changed
         self.model.set_filter(self.model.filter)
+
+    # -- new member, export ----------------------------------------------------------------------
+
+    def new_member(self) -> None:
+        """The new member dialog; the member's file opens once they are saved."""
+        if not self._actor.can(Permission.MEMBER_EDIT):
+            return
+        dialog = MemberDialog(self._ctx, parent=self)
+        dialog.saved.connect(self._member_saved)
+        self.member_dialog = dialog
+        dialog.open()
+
+    def _member_saved(self, member_id: str) -> None:
+        self.open_member(member_id)
+        self.apply_filter()
+
+    def export_list(self) -> None:
+        """Write the member list as filtered now to .xlsx or .csv, where the user chooses."""
+        xlsx, csv = _("Excel workbook (*.xlsx)"), _("CSV, UTF-8 (*.csv)")
+        name = _("members-{day}").format(day=dt.date.today().isoformat())
+        path, chosen = QFileDialog.getSaveFileName(
+            self, _("Export members"), str(Path.home() / f"{name}.xlsx"), f"{xlsx};;{csv}")
+        if not path:
+            return
+        dest = Path(path)
+        if dest.suffix.lower() not in (".xlsx", ".csv"):
+            dest = dest.with_suffix(".csv" if chosen == csv else ".xlsx")
+        ctx, filt, op_id = self._ctx, self.current_filter(), new_op_id()
+        self.export_button.setEnabled(False)
+        Op(self, lambda: export_members(ctx, dest, filt, op_id=op_id)).success(
+            lambda n: self._exported(dest, n)).finished(
+            lambda: self.export_button.setEnabled(True)).run_in_background()
+
+    def _exported(self, dest: Path, count: int) -> None:
+        self.exported.emit(str(dest), count)
+        messages.inform(self, _("{n} members written to {path}.").format(n=count, path=dest))
 
     # -- import ---------------------------------------------------------------------------------
 

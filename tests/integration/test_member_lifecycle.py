@@ -105,12 +105,23 @@ def test_merge_moves_ledgers_cards_records_and_keeps_the_duplicate_on_file(shop:
     assert verify_database(shop.ctx.db, shop.ctx.store_id)["ok"]
 
 
-def test_merge_refuses_two_one_per_member_rows_it_cannot_combine(shop: Shop) -> None:
+def test_merge_combines_two_stored_value_cards_keeping_every_entry(shop: Shop) -> None:
     a, b = add(shop, "孙丽", "13900001111"), add(shop, "孙丽", "13900002222")
-    for m in (a, b):
-        stored_value.top_up(shop.cashier, member_id=m, principal_fen=5000, op_id=new_op_id())
-    with pytest.raises(Conflict, match="sv_account"):
-        member_merge.merge_members(shop.manager, a, b, op_id=new_op_id())
+    stored_value.top_up(shop.cashier, member_id=a, principal_fen=5000, op_id=new_op_id())
+    stored_value.top_up(shop.cashier, member_id=b, principal_fen=100000, bonus_fen=10000,
+                        op_id=new_op_id())
+    stored_value.top_up(shop.cashier, member_id=b, principal_fen=20000, op_id=new_op_id())
+    stored_value.spend_stored_value(shop.cashier, b, 22000, list_fen=27500, op_id=new_op_id())
+    before = stored_value.entries(shop.ctx, b)
+    assert len(before) >= 3  # two top-ups and the spend
+    moved = member_merge.merge_members(shop.manager, a, b, op_id=new_op_id())
+    assert moved["sv_account.member_id"] == 2  # b's two lots, with their entries
+    after = {e["id"]: e for e in stored_value.entries(shop.ctx, a)}
+    for entry in before:  # every entry of the duplicate, unchanged, now on the survivor's card
+        assert {**after[entry["id"]], "account_id": None} == {**entry, "account_id": None}
+    assert stored_value.entries(shop.ctx, b) == []
+    assert stored_value.balance(shop.ctx, a).total_fen == 5000 + 110000 + 20000 - 22000
+    assert verify_database(shop.ctx.db, shop.ctx.store_id)["ok"]
     assert ("member_card", "member_id") in member_merge.member_references()
     assert ("member", "referrer_id") in member_merge.member_references()
 
@@ -157,3 +168,29 @@ def test_erasure_destroys_personal_fields_and_keeps_books_and_medical_records(
         assert sum(1 for c in kept if c is not None) == 1  # the medical record's photo
         assert "欧阳娜娜" in (s.scalar(select(MemberErasure.retained_identity)) or "")
     assert verify_database(shop.ctx.db, shop.ctx.store_id)["ok"]
+
+
+def test_deactivate_records_the_reason_and_refuses_twice(shop: Shop) -> None:
+    import json
+
+    from salondesk.errors import ValidationError
+    from salondesk.store.schema import AuditEntry
+
+    m = add(shop, "周芳", "13900003333")
+    stored_value.top_up(shop.cashier, member_id=m, principal_fen=5000, op_id=new_op_id())
+    with pytest.raises(ValidationError):
+        members.deactivate_member(shop.manager, m, reason="other", op_id=new_op_id())
+    with pytest.raises(ValidationError):
+        members.deactivate_member(shop.manager, m, reason="bored", op_id=new_op_id())
+    with pytest.raises(ApprovalRequired):
+        members.deactivate_member(shop.cashier, m, reason="left", op_id=new_op_id())
+    members.deactivate_member(shop.manager, m, reason="request", note="本人来电要求",
+                              op_id=new_op_id())
+    with pytest.raises(Conflict):
+        members.deactivate_member(shop.manager, m, reason="left", op_id=new_op_id())
+    assert not members.get_member(shop.cashier, m).active
+    assert stored_value.balance(shop.ctx, m).total_fen == 5000  # the money stays theirs
+    with shop.ctx.db.read() as s:
+        detail = s.scalar(select(AuditEntry.detail).where(
+            AuditEntry.action == "member.deactivate", AuditEntry.outcome == "ok"))
+    assert json.loads(detail) == {"reason": "request", "note": "本人来电要求"}
