@@ -1,0 +1,74 @@
+"""A staff member's commission statement (提成明细) as an A4 PDF: the period, the totals
+(performance, hand fees, percentage and step commission) and every line with its receipt,
+with the bundled CJK font embedded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from salondesk.documents.day_reports import page_decorator
+from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.i18n import _
+from salondesk.money import Money, format_money
+
+
+def _m(fen: int) -> str:
+    return format_money(Money(fen))
+
+
+def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
+    """Write :class:`~salondesk.services.commission.Statement` ``st`` to ``dest``
+    (temporary name, then moved into place); returns the pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=15, leading=20)
+    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
+        ("ALIGN", (4, 1), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+    totals = Table([
+        [_("Cash performance"), _m(st.cash_performance_fen)],
+        [_("Consumption performance"), _m(st.consumption_performance_fen)],
+        [_("Designated services"), str(st.designated_count)],
+        [_("Rotation services"), str(st.rotation_count)],
+        [_("Percentage commission"), _m(st.percent_fen)],
+        [_("Hand fees"), _m(st.fixed_fen)],
+        [_("Step commission"), _m(st.step_fen)],
+        [_("Commission"), _m(st.commission_fen)],
+    ], colWidths=[60 * mm, 40 * mm], hAlign="LEFT")
+    totals.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 10),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.lightgrey)]))
+    head = [_("Receipt"), _("Day"), _("Item"), _("Service"), _("Base"), _("Percentage"),
+            _("Hand fee"), _("Commission")]
+    rows = [[f"{ln.receipt_no:06d}", ln.business_day.isoformat(), ln.name,
+             (_("Designated") if ln.designated else _("Rotation")), _m(ln.base_fen),
+             _m(ln.percent_fen), _m(ln.fixed_fen), _m(ln.commission_fen)] for ln in st.lines]
+    lines = Table([head, *rows], repeatRows=1,
+                  colWidths=[18 * mm, 22 * mm, 40 * mm, 16 * mm, 22 * mm, 20 * mm, 20 * mm,
+                             22 * mm])
+    lines.setStyle(style)
+    who = st.name if not st.grade else f"{st.name}  ({st.grade})"
+    story = [Paragraph(store_name, title), Paragraph(_("Commission statement"), body),
+             Paragraph(who, body),
+             Paragraph(_("From {first} to {last}").format(first=st.first, last=st.last), body),
+             Spacer(1, 4 * mm), totals, Spacer(1, 6 * mm), lines]
+    pages = [0]
+    page = page_decorator(store_name, _("Commission statement"), pages)
+    tmp = dest.with_name(dest.name + ".part")
+    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
+                            topMargin=18 * mm, bottomMargin=16 * mm,
+                            title=f"{store_name} {st.name}")
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+    tmp.replace(dest)
+    return pages[0]
