@@ -22,7 +22,7 @@ import click
 from salondesk import __version__
 from salondesk.crash_report import unexpected_failure_text, write_crash_report
 from salondesk.errors import PassphraseNeeded, StoreLocked, UserError
-from salondesk.i18n import _
+from salondesk.i18n import _, ngettext
 from salondesk.logs import setup_logging
 from salondesk.paths import default_data_dir
 
@@ -542,3 +542,441 @@ def printer_test_cmd(*, uri: str, width_mm: str, mode: str) -> None:
                                 width_mm=int(width_mm), mode=mode)
     print_receipt(uri, receipt, width_mm=int(width_mm), chinese_mode=mode)
     click.echo(_("Test page sent to {uri}.").format(uri=uri))
+
+
+@main.group("receipt")
+def receipt_group() -> None:
+    """Sale receipts."""
+
+
+@receipt_group.command("reprint")
+@click.argument("number")
+@data_dir_option
+@click.option("--printer", "uri", default=None,
+              help=_("Printer address (default: the store's receipt printer)."))
+@passphrase_option
+@friendly
+def receipt_reprint_cmd(*, number: str, data_dir: Path | None, uri: str | None,
+                        passphrase_env: str | None) -> None:
+    """Print receipt NUMBER again, marked as a reprint (the drawer stays shut)."""
+    from salondesk.services.receipt_printing import print_sale_receipt
+    from salondesk.services.receipts import find_sale_by_receipt_no
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        outcome = print_sale_receipt(ctx, find_sale_by_receipt_no(ctx, number), reprint=True,
+                                     printer_uri=uri)
+    finally:
+        store.close()
+    click.echo(_("Receipt {no} reprinted (copy {copy}).").format(no=outcome.receipt_no,
+                                                                 copy=outcome.copy))
+
+
+# --- day close and reports (issue 7) ----------------------------------------------------------
+
+def _date_type() -> Any:
+    return click.DateTime(["%Y-%m-%d"])
+
+
+def _z_outputs(ctx: Any, z: Any, *, pdf: Path | None, as_json: bool, print_it: bool,
+               uri: str | None) -> None:
+    from salondesk.documents.day_reports import z_pdf, z_slip
+
+    if pdf is not None:
+        z_pdf(pdf, z)
+    if print_it or uri:
+        from salondesk.services.slip_printing import print_slip
+
+        print_slip(ctx, z_slip(z), printer_uri=uri)
+    if as_json:
+        click.echo(json.dumps(z.to_json(), ensure_ascii=False, indent=2))
+        return
+    for section in z_slip(z).sections:
+        click.echo(section.title)
+        for label, value in section.rows:
+            click.echo(f"  {label}: {value}")
+    if pdf is not None:
+        click.echo(_("PDF written to {path}.").format(path=pdf))
+
+
+@main.group("day")
+def day_group() -> None:
+    """The business day."""
+
+
+@day_group.command("close")
+@click.option("--date", "day", type=_date_type(), default=None,
+              help=_("The business day to close, YYYY-MM-DD (default: today)."))
+@data_dir_option
+@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=_("Also write the Z report as a PDF."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON (fen)."))
+@click.option("--print", "print_it", is_flag=True,
+              help=_("Print the Z report on the store's receipt printer."))
+@passphrase_option
+@friendly
+def day_close_cmd(*, day: Any, data_dir: Path | None, pdf: Path | None, as_json: bool,
+                  print_it: bool, passphrase_env: str | None) -> None:
+    """Close the business day: lock it, keep its Z report, back the store up."""
+    from salondesk.ids import new_op_id
+    from salondesk.services.day_close import close_day
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        z = close_day(ctx, day=day.date() if day else None, data_dir=store.data_dir,
+                      op_id=new_op_id())
+        _z_outputs(ctx, z, pdf=pdf, as_json=as_json, print_it=print_it, uri=None)
+    finally:
+        store.close()
+    if z.backup_error:
+        click.echo(_("Warning: the day is closed but the backup failed: {reason}").format(
+            reason=z.backup_error), err=True)
+    elif not as_json:
+        click.echo(_("Day {day} closed; backup {file}.").format(day=z.day, file=z.backup_file))
+
+
+@main.group("report")
+def report_group() -> None:
+    """The manager's reports."""
+
+
+@report_group.command("eod")
+@click.option("--date", "day", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
+@data_dir_option
+@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=_("Also write the Z report as a PDF."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON (fen)."))
+@click.option("--print", "print_it", is_flag=True,
+              help=_("Print the Z report on the store's receipt printer."))
+@click.option("--printer", "uri", default=None,
+              help=_("Printer address (default: the store's receipt printer)."))
+@passphrase_option
+@friendly
+def report_eod_cmd(*, day: Any, data_dir: Path | None, pdf: Path | None, as_json: bool,
+                   print_it: bool, uri: str | None, passphrase_env: str | None) -> None:
+    """The end-of-day (Z) report of a day: as closed, or the figures so far."""
+    from salondesk.services.day_close import z_report
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        _z_outputs(ctx, z_report(ctx, day.date()), pdf=pdf, as_json=as_json,
+                   print_it=print_it, uri=uri)
+    finally:
+        store.close()
+
+
+report_group.add_command(report_eod_cmd, "z")
+
+
+def _emit_table(ctx: Any, table: Any, *, export: Path | None, as_json: bool) -> None:
+    from salondesk.services.reports import export_table
+
+    if export is not None:
+        rows = export_table(ctx, table, export)
+        click.echo(_("Exported {n} rows to {path}.").format(n=rows, path=export))
+        return
+    if as_json:
+        click.echo(json.dumps({"title": table.title, "headers": table.headers,
+                               "rows": table.rows}, ensure_ascii=False, indent=2))
+        return
+    from salondesk.money import Money, format_money
+
+    click.echo(table.title)
+    click.echo("\t".join(table.headers))
+    for row in table.rows:
+        click.echo("\t".join(format_money(Money(v)) if i in table.money and isinstance(v, int)
+                             else str(v) for i, v in enumerate(row)))
+
+
+def _export_option(fn: F) -> F:
+    return click.option("--export", type=click.Path(path_type=Path, dir_okay=False),
+                        default=None, help=_("Write the list to an .xlsx or .csv file."))(fn)
+
+
+@report_group.command("liabilities")
+@click.option("--at", "at", type=_date_type(), default=None,
+              help=_("At the end of this day, YYYY-MM-DD (default: today)."))
+@click.option("--year", type=int, default=None, help=_("Per quarter of this year instead."))
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON (fen)."))
+@_export_option
+@passphrase_option
+@friendly
+def report_liabilities_cmd(*, at: Any, year: int | None, data_dir: Path | None, as_json: bool,
+                           export: Path | None, passphrase_env: str | None) -> None:
+    """What the store owes its members: stored value, package sessions, points, and debt."""
+    import datetime as dt
+
+    from salondesk.money import Money, format_money
+    from salondesk.services import reports
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        if year is not None:
+            _emit_table(ctx, reports.quarterly_liabilities(ctx, year), export=export,
+                        as_json=as_json)
+            return
+        day = at.date() if at else dt.date.today()
+        figures = reports.liabilities(ctx, day)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps({"at": day.isoformat(), **figures}, indent=2))
+        return
+    click.echo(_("Liabilities at the end of {day}").format(day=day.isoformat()))
+    for key, label in (("sv_principal_fen", _("Stored value principal")),
+                       ("sv_bonus_fen", _("Stored value bonus")),
+                       ("package_value_fen", _("Unused package value")),
+                       ("debt_fen", _("Debt owed by members"))):
+        click.echo(f"  {label}: {format_money(Money(figures[key]))}")
+    click.echo("  " + _("Package sessions left: {n}").format(n=figures["package_sessions"]))
+    click.echo("  " + _("Points outstanding: {n}").format(n=figures["points"]))
+
+
+@report_group.command("statement")
+@click.argument("member_no", type=int)
+@click.option("--from", "first", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
+@click.option("--to", "last", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help=_("Print the statement as JSON (fen)."))
+@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=_("Also write the statement as a PDF."))
+@_export_option
+@passphrase_option
+@friendly
+def report_statement_cmd(*, member_no: int, first: Any, last: Any, data_dir: Path | None,
+                         as_json: bool, pdf: Path | None, export: Path | None,
+                         passphrase_env: str | None) -> None:
+    """A member's statement (对账单): balances and every ledger movement in the period."""
+    from salondesk.services import reports
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        st = reports.member_statement(ctx, member_no, first.date(), last.date())
+        if pdf is not None:
+            from salondesk.documents.statement import statement_pdf
+
+            statement_pdf(pdf, str(ctx.setting("store.name") or store.key_file.store_name), st)
+        if as_json:
+            click.echo(json.dumps({"member_no": st.member_no, "name": st.name,
+                                   "from": st.first, "to": st.last, "opening": st.opening,
+                                   "closing": st.closing, "movements": st.table.rows},
+                                  ensure_ascii=False, indent=2))
+            return
+        click.echo(f"{st.member_no:06d} {st.name}  {st.first} .. {st.last}")
+        _emit_table(ctx, st.table, export=export, as_json=False)
+    finally:
+        store.close()
+
+
+@report_group.command("list")
+@click.argument("which", type=click.Choice(["sales", "commission", "rfm", "dormant",
+                                            "birthdays"]))
+@click.option("--from", "first", type=_date_type(), default=None, help=_("YYYY-MM-DD"))
+@click.option("--to", "last", type=_date_type(), default=None, help=_("YYYY-MM-DD"))
+@click.option("--by", type=click.Choice(["day", "category", "service", "staff"]),
+              default="day", show_default=True, help=_("How to group sales."))
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help=_("Print the list as JSON (fen)."))
+@_export_option
+@passphrase_option
+@friendly
+def report_list_cmd(*, which: str, first: Any, last: Any, by: str, data_dir: Path | None,
+                    as_json: bool, export: Path | None, passphrase_env: str | None) -> None:
+    """Sales, commission bases, RFM segments, dormant members or birthdays as a list."""
+    import datetime as dt
+
+    from salondesk.services import reports
+
+    end = last.date() if last else dt.date.today()
+    start = first.date() if first else end.replace(day=1)
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        table = {
+            "sales": lambda: reports.sales_by(ctx, start, end, by),
+            "commission": lambda: reports.commission_summary(ctx, start, end),
+            "rfm": lambda: reports.rfm(ctx, end).table(),
+            "dormant": lambda: reports.dormant(ctx, end),
+            "birthdays": lambda: reports.birthdays(ctx, start, end),
+        }[which]()
+        _emit_table(ctx, table, export=export, as_json=as_json)
+    finally:
+        store.close()
+
+
+# --- sync with head office (issue 8) ---------------------------------------------------------
+
+@main.group("sync")
+def sync_group() -> None:
+    """Send this store's events to head office and take its catalogue changes."""
+
+
+@sync_group.command("enroll")
+@click.option("--url", required=True, help=_("Head office address, e.g. https://ho.example.cn."))
+@click.option("--code", required=True, help=_("The one-time enrolment code from head office."))
+@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None, help=_("CA certificates to trust for head office (PEM file)."))
+@data_dir_option
+@passphrase_option
+@friendly
+def sync_enroll_cmd(*, url: str, code: str, ca_bundle: Path | None, data_dir: Path | None,
+                    passphrase_env: str | None) -> None:
+    """Link this store to head office with a one-time code."""
+    from salondesk.sync.link import enroll
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        link = enroll(_key_holder_ctx(store), url=url, code=code,
+                      ca_bundle=str(ca_bundle.resolve()) if ca_bundle else None)
+    finally:
+        store.close()
+    click.echo(_("Linked to head office as “{name}” ({store_id}).").format(
+        name=link.store_name, store_id=link.store_id))
+
+
+@sync_group.command("push")
+@data_dir_option
+@passphrase_option
+@friendly
+def sync_push_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
+    """Send every event head office does not hold yet."""
+    from salondesk.sync.push import push
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        result = push(_key_holder_ctx(store))
+    finally:
+        store.close()
+    click.echo(_("Sent {sent} events; head office holds up to {acked}; {pending} waiting, "
+                 "{parked} refused.").format(sent=result.sent, acked=result.acked_seq,
+                                             pending=result.pending, parked=result.parked))
+    if result.parked:
+        click.echo(_("Refused events are listed by “salondesk sync status”."), err=True)
+
+
+@sync_group.command("pull")
+@data_dir_option
+@passphrase_option
+@friendly
+def sync_pull_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
+    """Apply head office's catalogue and price changes."""
+    from salondesk.sync.pull import pull
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        result = pull(_key_holder_ctx(store))
+    finally:
+        store.close()
+    click.echo(ngettext("Applied {applied} change from head office ({refused} refused).",
+                        "Applied {applied} changes from head office ({refused} refused).",
+                        result.applied).format(applied=result.applied, refused=result.refused))
+
+
+@sync_group.command("status")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help=_("Print the status as JSON."))
+@passphrase_option
+@friendly
+def sync_status_cmd(*, data_dir: Path | None, as_json: bool, passphrase_env: str | None) -> None:
+    """Show the link, what is waiting to be sent and what head office refused."""
+    from salondesk.sync.status import read_status
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        status = read_status(store.ctx)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(status.label())
+    if status.last_error:
+        click.echo(_("Last problem: {error}").format(error=status.last_error))
+    for parked in status.parked:
+        click.echo(_("Refused: event {seq} ({type}): {reason}").format(
+            seq=parked.seq, type=parked.event_type, reason=parked.reason))
+
+
+@main.group("headoffice")
+def headoffice_group() -> None:
+    """The head-office server (PostgreSQL, or SQLite for a trial)."""
+
+
+def _headoffice_db(url: str) -> Any:
+    from salondesk.headoffice.db import open_database
+
+    if not logging.getLogger().handlers:
+        logging.getLogger().addHandler(logging.NullHandler())
+    return open_database(url)
+
+
+@headoffice_group.command("serve")
+@click.option("--db", "db_url", required=True,
+              help=_("postgresql://user@host/dbname, or an SQLite file for a trial."))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8600, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True), default=None,
+              help=_("Serve HTTPS with this certificate chain (PEM)."))
+@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True), default=None,
+              help=_("The private key of --tls-cert (PEM)."))
+@friendly
+def headoffice_serve_cmd(*, db_url: str, host: str, port: int, tls_cert: str | None,
+                         tls_key: str | None) -> None:
+    """Serve the head-office API (GET /healthz, OpenAPI at /openapi.json)."""
+    from salondesk.headoffice.server import serve
+
+    engine = _headoffice_db(db_url)
+    click.echo(_("Head office listening on {url}").format(
+        url=f"{'https' if tls_cert else 'http'}://{host}:{port}"))
+    try:
+        serve(engine, host=host, port=port, tls_cert=tls_cert, tls_key=tls_key)
+    finally:
+        engine.dispose()
+
+
+@headoffice_group.command("add-store")
+@click.option("--db", "db_url", required=True, help=_("The head-office database address."))
+@click.option("--name", required=True, help=_("The store's name."))
+@friendly
+def headoffice_add_store_cmd(*, db_url: str, name: str) -> None:
+    """Register a store; its one-time enrolment code is printed on the last line."""
+    from salondesk.headoffice.service import add_store
+
+    engine = _headoffice_db(db_url)
+    try:
+        store_id, code = add_store(engine, name)
+    finally:
+        engine.dispose()
+    click.echo(_("Store “{name}” registered ({store_id}). Enrolment code (works once):").format(
+        name=name, store_id=store_id))
+    click.echo(code)
+
+
+@headoffice_group.command("publish")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--db", "db_url", required=True, help=_("The head-office database address."))
+@friendly
+def headoffice_publish_cmd(*, file: Path, db_url: str) -> None:
+    """Publish catalogue/price changes (a JSON list) for every store to pull."""
+    from salondesk.errors import ValidationError
+    from salondesk.headoffice.service import publish
+
+    try:
+        changes = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise ValidationError(_("{path} is not a JSON file.").format(path=file)) from None
+    if not isinstance(changes, list) or not all(isinstance(c, dict) for c in changes):
+        raise ValidationError(_("The file must hold a list of changes."))
+    engine = _headoffice_db(db_url)
+    try:
+        ids = publish(engine, changes)
+    finally:
+        engine.dispose()
+    click.echo(ngettext("Published {n} change.", "Published {n} changes.", len(ids)).format(
+        n=len(ids)))

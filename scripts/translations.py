@@ -67,8 +67,10 @@ def apply(path: Path, locale: str = "zh_CN") -> int:
         if message is None:
             print(f"not in the catalogue: {text}")
             continue
-        forms = catalogue.num_plurals if isinstance(message.id, tuple | list) else 1
-        message.string = translation if forms == 1 else (translation,) * forms
+        if isinstance(message.id, tuple | list):  # a plural entry: the same text for each form
+            message.string = (translation,) * catalogue.num_plurals
+        else:
+            message.string = translation
         message.flags.discard("fuzzy")
         done += 1
     with po_path.open("wb") as fh:

@@ -52,12 +52,23 @@ class Permission(StrEnum):
     SALE_DISCOUNT = "sale.discount"
     SALE_VOID = "sale.void"
     SALE_REFUND = "sale.refund"
+    # shifts, day close and reports (issue 7); REPORTS_VIEW above covers the reports
+    SHIFT_OPERATE = "shift.operate"
+    DAY_CLOSE = "day.close"
+    REPORTS_EXPORT = "reports.export"
+    # staff profiles, appointments, commission (issue 6)
+    APPOINTMENT_BOOK = "appointment.book"
+    APPOINTMENT_OVERRIDE = "appointment.override"  # book past a rule (hours, package, consult)
+    STAFF_PROFILE = "staff.profile"
+    COMMISSION_RULES = "commission.rules"
+    COMMISSION_VIEW = "commission.view"  # anyone's; one's own needs nothing
 
 
 _EVERYONE = {Permission.MEMBER_VIEW}
 # The front desk finds members by phone or its last four digits but sees numbers masked
 # (138****5678): the screen faces the queue. A store can grant full numbers per person.
-_FRONT_DESK = _EVERYONE | {Permission.MEMBER_EDIT, Permission.COUNTER_SELL}
+_FRONT_DESK = _EVERYONE | {Permission.MEMBER_EDIT, Permission.COUNTER_SELL,
+                           Permission.SHIFT_OPERATE, Permission.APPOINTMENT_BOOK}
 # Managers run the store; only the owner holds the store's keys.
 _MANAGER = set(Permission) - {Permission.KEYS_MANAGE}
 
@@ -65,7 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
     Role.MANAGER: frozenset(_MANAGER),
     Role.CASHIER: frozenset(_FRONT_DESK),
-    Role.TECHNICIAN: frozenset(_EVERYONE | {Permission.MEMBER_VIEW_HEALTH}),
+    Role.TECHNICIAN: frozenset(_EVERYONE | {Permission.MEMBER_VIEW_HEALTH,
+                                            Permission.APPOINTMENT_BOOK}),
 }
 
 # Permissions a manager may lend for one action by entering their PIN (授权).
@@ -82,6 +94,7 @@ APPROVABLE: frozenset[Permission] = frozenset({
     Permission.SALE_DISCOUNT,
     Permission.SALE_VOID,
     Permission.SALE_REFUND,
+    Permission.APPOINTMENT_OVERRIDE,
 })
 
 # Every business operation and the permission it needs (None: any signed-in staff member).
@@ -160,6 +173,30 @@ OPERATIONS: dict[str, Permission | None] = {
     "sale.resume": Permission.COUNTER_SELL,
     "sale.void": Permission.SALE_VOID,
     "sale.refund": Permission.SALE_REFUND,
+    "receipt.print": Permission.COUNTER_SELL,  # each print attempt of a receipt, reprints too
+    # --- shifts, day close and reports (issue 7) ---
+    "shift.open": Permission.SHIFT_OPERATE,
+    "shift.cash_move": Permission.SHIFT_OPERATE,
+    "shift.close": Permission.SHIFT_OPERATE,
+    "day.close": Permission.DAY_CLOSE,
+    "report.view": Permission.REPORTS_VIEW,
+    "report.export": Permission.REPORTS_EXPORT,
+    # --- sync with head office (issue 8) ---
+    "sync.link": Permission.SETTINGS_EDIT,  # record the enrolment (URL, store id, token)
+    "sync.totals": None,  # the pusher's ledger totals for head office
+    # --- staff profiles, appointments, commission, follow-ups (issue 6) ---
+    "staff.profile_update": Permission.STAFF_PROFILE,
+    "staff.grades_config": Permission.STAFF_PROFILE,
+    "room.upsert": Permission.STAFF_PROFILE,
+    "appointment.create": Permission.APPOINTMENT_BOOK,
+    "appointment.move": Permission.APPOINTMENT_BOOK,
+    "appointment.status": Permission.APPOINTMENT_BOOK,
+    "appointment.override": Permission.APPOINTMENT_OVERRIDE,
+    "appointment.reminders": Permission.APPOINTMENT_BOOK,
+    "commission.rules_set": Permission.COMMISSION_RULES,
+    "commission.view": Permission.COMMISSION_VIEW,
+    "commission.view_own": None,
+    "followup.close": Permission.APPOINTMENT_BOOK,
 }
 
 

@@ -38,6 +38,7 @@ from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.money import MAX_ABS_FEN, Money
 from salondesk.services import (
+    business_days,
     catalogue,
     coupons,
     debt,
@@ -359,8 +360,9 @@ def balances_after(session: Session, member_id: str | None,
         (member_id,)).fetchone()
     if n:
         out["sv_principal_fen"], out["sv_bonus_fen"] = int(p), int(b)
+    # the open lots' running totals (ix_pt_lot_open): the same sum as the member's entries
     out["points_balance"] = int(cur.execute(
-        "SELECT coalesce(sum(points_delta), 0) FROM pt_entry WHERE member_id = ?",
+        "SELECT coalesce(sum(remaining), 0) FROM pt_lot WHERE member_id = ? AND remaining > 0",
         (member_id,)).fetchone()[0])
     for instance_id in dict.fromkeys(instance_ids):
         row = cur.execute(
@@ -500,6 +502,7 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
             tx.approval = discount_approval
         session = tx.session
         today = ledger_settings.business_date(session, tx.now)
+        sale_day = business_days.sales_day(session, today)  # the next one after a day close
         sale_id = new_id()
         priced = _price(session, cart, today)
         checked = _check_tenders(tenders, priced, cart.member_id)
@@ -524,7 +527,7 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
                    "balances": after}
         cur.execute(INSERT_SALE, (
             sale_id, receipt_no, "sale", None, cart.member_id, tx.actor_id,
-            tx.approval.approver_id if tx.approval else None, None, today.isoformat(), at,
+            tx.approval.approver_id if tx.approval else None, None, sale_day.isoformat(), at,
             bill.subtotal_fen, bill.discount_fen, bill.total_fen, checked.change_fen, earned,
             json.dumps(pricing, ensure_ascii=False), tx.op_id))
         line_ids = [new_id() for _line in priced.lines]
@@ -573,7 +576,7 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
                          "manual_reason": bill.manual_reason})
         tx.emit("sale.committed", {
             "sale_id": sale_id, "receipt_no": receipt_no, "member_id": cart.member_id,
-            "business_day": today.isoformat(), "total_fen": bill.total_fen,
+            "business_day": sale_day.isoformat(), "total_fen": bill.total_fen,
             "lines": [{"code": line.code, "kind": line.kind.value, "qty": line.item.qty,
                        "net_fen": pl.net_fen, "technician_id": line.item.technician_id,
                        "designated": line.item.designated}
@@ -595,9 +598,8 @@ def _low_stock(session: Session, priced: Priced) -> tuple[str, ...]:
     low = []
     for line in priced.lines:
         if line.kind is LineKind.PRODUCT:
-            stock, level = cur.execute(
-                "SELECT coalesce(sum(m.delta), 0), p.low_stock_at FROM product p LEFT JOIN "
-                "stock_move m ON m.product_id = p.id WHERE p.id = ?", (line.item_id,)).fetchone()
+            stock, level = cur.execute(  # product.stock: the running sum of its moves
+                "SELECT stock, low_stock_at FROM product WHERE id = ?", (line.item_id,)).fetchone()
             if stock <= level:
                 low.append(line.code)
     return tuple(low)

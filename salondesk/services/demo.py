@@ -17,7 +17,14 @@ from pathlib import Path
 from salondesk.clock import FixedClock, SystemClock
 from salondesk.domain.permissions import Role
 from salondesk.ids import new_op_id
-from salondesk.services import catalogue, demo_ledgers, members, staff
+from salondesk.services import (
+    catalogue,
+    demo_appointments,
+    demo_ledgers,
+    demo_sales,
+    members,
+    staff,
+)
 from salondesk.services.catalogue import ServiceSpec
 from salondesk.services.context import Actor, Ctx
 from salondesk.services.store_setup import create_store, open_store
@@ -122,11 +129,15 @@ def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
     catalogue.upsert_services(ctx, list(DEMO_SERVICES), op_id=new_op_id())
     setup_tiers(ctx)
     ledgers = demo_ledgers.setup(ctx)
+    sales = demo_sales.setup(ctx, ledgers.technicians)
+    sales_rng = random.Random(seed + 1)  # members stay the same whatever the counter does
     used: set[str] = set()
     days = max(1, days)
+    appts = demo_appointments.setup(ctx, ledgers.technicians, ctx.clock.now().date(), days)
+    appts_rng = random.Random(seed + 2)
     per_day = [members_count // days + (1 if d < members_count % days else 0) for d in range(days)]
     done = 0
-    for day_count in per_day:
+    for day_no, day_count in enumerate(per_day):
         left = day_count
         while left > 0:
             chunk = min(BATCH, left)
@@ -137,6 +148,8 @@ def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
             if progress:
                 progress(done, members_count)
         demo_ledgers.day(ctx, rng, ledgers)
+        demo_sales.day(ctx, sales_rng, sales)
+        demo_appointments.day(ctx, appts_rng, appts, last=day_no == days - 1)
         ctx.clock.advance(days=1)
     if progress and members_count == 0:
         progress(0, 0)

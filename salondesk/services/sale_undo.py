@@ -25,6 +25,7 @@ from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.money import allocate
 from salondesk.services import (
+    business_days,
     catalogue,
     coupons,
     debt,
@@ -134,7 +135,7 @@ def _undo(tx: Tx, sale: Sale, lines: list[SaleLine], tenders: list[SaleTender], 
     cur = hot_path.cursor(tx.session)
     receipt_no = hot_path.bump(cur, "receipt")
     at = hot_path.db_time(to_db(tx.now))
-    today = ledger_settings.business_date(tx.session, tx.now)
+    today = business_days.sales_day(tx.session, ledger_settings.business_date(tx.session, tx.now))
     total = -sum(line.net_fen for line in chosen)
     cur.execute(INSERT_SALE, (
         undo_id, receipt_no, kind, sale.id, sale.member_id, tx.actor_id,
@@ -191,11 +192,12 @@ def void_sale(ctx: Ctx, sale_id: str, *, reason: str, op_id: OpId,
 
     def body(tx: Tx) -> dict[str, Any]:
         sale, lines, tenders = _load(tx, sale_id)
-        today = ledger_settings.business_date(tx.session, tx.now)
+        today = business_days.sales_day(tx.session,
+                                         ledger_settings.business_date(tx.session, tx.now))
+        if day_closed(tx.session, sale.business_day):
+            raise ValidationError(_("The day is closed; refund the sale instead."))
         if sale.business_day != today:
             raise ValidationError(_("Only a sale of today can be voided; refund it instead."))
-        if day_closed(tx.session, today):
-            raise ValidationError(_("The day is closed; refund the sale instead."))
         result = _undo(tx, sale, lines, tenders, chosen=lines, kind="void", reason=why)
         tx.audit(target_type="sale", target_id=sale_id,
                  detail={"void_id": result["sale_id"], "total_fen": result["total_fen"]})

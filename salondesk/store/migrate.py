@@ -1,4 +1,5 @@
-"""Schema migrations with Alembic, run on the store's own encrypted connection."""
+"""Schema migrations with Alembic: the store's (run on its own encrypted connection) and, with
+the same :class:`Migrations`, head office's (salondesk/headoffice/migrations)."""
 
 from __future__ import annotations
 
@@ -14,38 +15,48 @@ from sqlalchemy import Connection, Engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _config(connection: Connection | None = None) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if connection is not None:
-        cfg.attributes["connection"] = connection
-    return cfg
+class Migrations:
+    """One Alembic history (a ``migrations/`` folder whose env.py takes the connection it is
+    given) and what SalonDesk asks of it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def config(self, connection: Connection | None = None) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(self.folder))
+        if connection is not None:
+            cfg.attributes["connection"] = connection
+        return cfg
+
+    def head_revision(self) -> str:
+        head = ScriptDirectory.from_config(self.config()).get_current_head()
+        assert head is not None
+        return head
+
+    def current_revision(self, engine: Engine) -> str | None:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def is_known(self, revision: str) -> bool:
+        """Whether ``revision`` is in this history (not from a newer SalonDesk)."""
+        try:
+            return ScriptDirectory.from_config(self.config()).get_revision(revision) is not None
+        except CommandError:
+            return False
+
+    def upgrade(self, engine: Engine) -> None:
+        """Bring the schema to the newest revision (idempotent; the caller backs up first)."""
+        with engine.begin() as conn:
+            command.upgrade(self.config(conn), "head")
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def is_known(revision: str) -> bool:
-    """Whether ``revision`` is one this version of SalonDesk knows (not from a newer one)."""
-    try:
-        return ScriptDirectory.from_config(_config()).get_revision(revision) is not None
-    except CommandError:
-        return False
+STORE = Migrations(MIGRATIONS_DIR)
+head_revision = STORE.head_revision
+current_revision = STORE.current_revision
+is_known = STORE.is_known
+upgrade = STORE.upgrade
 
 
 def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) != head_revision()
-
-
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (the caller backs up first)."""
-    with engine.begin() as conn:
-        command.upgrade(_config(conn), "head")

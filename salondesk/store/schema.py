@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -448,7 +449,8 @@ class SvEntry(Base):
 
     __table_args__ = (Index("ix_sv_entry_account", "account_id", "lot_id"),
                       Index("ix_sv_entry_lot", "lot_id"),
-                      Index("ix_sv_entry_ref", "ref_id"))
+                      Index("ix_sv_entry_ref", "ref_id"),
+                      Index("ix_sv_entry_at", "at"))  # day close and reports (issue 7)
 
 
 class PkgTemplate(Base):
@@ -522,7 +524,8 @@ class PkgEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_pkg_entry_instance", "instance_id", "service_id"),
-                      Index("ix_pkg_entry_ref", "ref_id"))
+                      Index("ix_pkg_entry_ref", "ref_id"),
+                      Index("ix_pkg_entry_at", "at"))  # day close and reports (issue 7)
 
 
 class PtLot(Base):
@@ -537,9 +540,14 @@ class PtLot(Base):
     expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     op_id: Mapped[str] = mapped_column(String(36))
+    # derived: the sum of the lot's entries, kept in the same transaction as each entry so a
+    # checkout reads the open lots instead of the whole history (verify recomputes it)
+    remaining: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_pt_lot_member", "member_id", "created_at"),
-                      Index("ix_pt_lot_expires", "expires_on"))
+                      Index("ix_pt_lot_expires", "expires_on"),
+                      Index("ix_pt_lot_open", "member_id", "created_at", "id",
+                            sqlite_where=text("remaining > 0")))
 
 
 class PtEntry(Base):
@@ -562,7 +570,8 @@ class PtEntry(Base):
     __table_args__ = (Index("ix_pt_entry_member", "member_id", "lot_id"),
                       Index("ix_pt_entry_lot", "lot_id"),
                       Index("ix_pt_entry_reverses", "reverses_id"),
-                      Index("ix_pt_entry_ref", "ref_id"))
+                      Index("ix_pt_entry_ref", "ref_id"),
+                      Index("ix_pt_entry_at", "at"))  # day close and reports (issue 7)
 
 
 class CouponTemplate(Base):
@@ -641,7 +650,8 @@ class DebtEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_debt_entry_member", "member_id"),
-                      Index("ix_debt_entry_debt", "debt_id"))
+                      Index("ix_debt_entry_debt", "debt_id"),
+                      Index("ix_debt_entry_at", "at"))  # day close and reports (issue 7)
 
 
 # ============================================================================================
@@ -668,6 +678,8 @@ class Product(Base):
     low_stock_at: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # derived: the sum of the product's stock moves, kept with each move (verify recomputes it)
+    stock: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class StockMove(Base):
@@ -716,7 +728,8 @@ class Sale(Base):
 
     __table_args__ = (Index("ix_sale_day", "business_day"),
                       Index("ix_sale_member", "member_id"),
-                      Index("ix_sale_original", "original_sale_id"))
+                      Index("ix_sale_original", "original_sale_id"),
+                      Index("ix_sale_at", "at"))  # shifts (issue 7)
 
 
 class SaleLine(Base):
@@ -819,3 +832,199 @@ class BusinessDay(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     closed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
     op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+# --- sync with head office (issue 8) ---------------------------------------------------------
+
+
+class SyncState(Base):
+    """The store's link to head office: one row (id 1) once enrolled.
+
+    ``acked_seq`` is the highest contiguous outbox seq head office holds; ``pull_cursor`` the
+    last change head office published that this store has applied. The token lives only in
+    this (encrypted) database.
+    """
+
+    __tablename__ = "sync_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    url: Mapped[str] = mapped_column(String(255))
+    store_id: Mapped[str] = mapped_column(String(36))
+    store_name: Mapped[str] = mapped_column(String(64), default="")
+    token: Mapped[str] = mapped_column(String(128))
+    ca_bundle: Mapped[str | None] = mapped_column(Text, nullable=True)
+    enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    acked_seq: Mapped[int] = mapped_column(Integer, default=0)
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SyncParked(Base):
+    """An outbox event head office refused (4xx): kept aside and shown, not retried forever."""
+
+    __tablename__ = "sync_parked"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    parked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SyncPulled(Base):
+    """A head-office change (catalogue, price) this store applied, once, by its own operation."""
+
+    __tablename__ = "sync_pulled"
+    change_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# ============================================================================================
+# Shifts and day close (issue 7, migration 0006). A shift is opened and closed once (its close
+# columns are written by the close); petty cash moves are append-only; a day's Z report is
+# the snapshot printed at the close (the business_day row above records the lock).
+# ============================================================================================
+
+class Shift(Base):
+    """A cashier's shift at the till (交班): the float, then the count and variance at close."""
+
+    __tablename__ = "shift"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shift_no: Mapped[int] = mapped_column(Integer, unique=True)
+    business_day: Mapped[dt.date] = mapped_column(Date)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    opened_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    float_fen: Mapped[int] = mapped_column(Integer)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # {"10000": 3, ...}: how many of each denomination (fen) were counted
+    denominations: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # {"cash": {"expected_fen": .., "counted_fen": ..}, ...}
+    tenders: Mapped[str | None] = mapped_column(Text, nullable=True)
+    variance_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    variance_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+    close_op_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+    __table_args__ = (Index("ix_shift_opened", "opened_at"),)
+
+
+class CashMove(Base):
+    """Petty cash in or out of the drawer during a shift (备用金/零星支出), by category."""
+
+    __tablename__ = "cash_move"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shift.id"))
+    category: Mapped[str] = mapped_column(String(32))
+    amount_fen: Mapped[int] = mapped_column(Integer)  # + into the drawer, - out of it
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_cash_move_shift", "shift_id"),)
+
+
+class ZReport(Base):
+    """The Z report of a closed business day as printed (figures JSON in fen)."""
+
+    __tablename__ = "z_report"
+    day: Mapped[dt.date] = mapped_column(ForeignKey("business_day.day"), primary_key=True)
+    figures: Mapped[str] = mapped_column(Text)
+    backup_file: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+
+# ============================================================================================
+# Staff profiles, rooms, appointments and follow-ups (issue 6, migration 0008). Grades and
+# commission rules are store settings (``staff.grades``, ``commission.rules``); commission
+# itself is computed from ``sale_commission`` (the checkout's bases) when it is asked for.
+# ============================================================================================
+
+class StaffProfile(Base):
+    """What a technician does and when: grade, the service codes they perform (JSON list),
+    working hours per weekday (JSON ``{"0": ["09:00", "18:00"], ...}``, Monday = 0)."""
+
+    __tablename__ = "staff_profile"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    grade: Mapped[str] = mapped_column(String(16))
+    services: Mapped[str] = mapped_column(Text, default="[]")
+    hours: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+
+class StaffDayOff(Base):
+    """A day a staff member does not work (leave, rest day outside the weekly pattern)."""
+
+    __tablename__ = "staff_day_off"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Room(Base):
+    """A treatment room or bed an appointment can take (the room view's columns)."""
+
+    __tablename__ = "room"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Appointment(Base):
+    """A booking (预约): a member or a walk-in (name + phone), the services (JSON snapshot
+    with durations), when (UTC), who and where; ``status`` moves only along the allowed
+    transitions (domain.appointments). ``package_instance_id`` is the package it draws on."""
+
+    __tablename__ = "appointment"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("member.id"), nullable=True)
+    walk_in_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    walk_in_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    services: Mapped[str] = mapped_column(Text, default="[]")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    technician_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    designated: Mapped[bool] = mapped_column(Boolean, default=False)
+    room_id: Mapped[str | None] = mapped_column(ForeignKey("room.id"), nullable=True)
+    package_instance_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_appointment_starts", "starts_at"),
+                      Index("ix_appointment_technician", "technician_id", "starts_at"),
+                      Index("ix_appointment_room", "room_id", "starts_at"),
+                      Index("ix_appointment_member", "member_id"))
+
+
+class FollowUp(Base):
+    """A follow-up call (回访) due after a treatment, listed for its technician; closed once
+    with an outcome."""
+
+    __tablename__ = "follow_up"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    appointment_id: Mapped[str | None] = mapped_column(ForeignKey("appointment.id"),
+                                                       nullable=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    service_code: Mapped[str] = mapped_column(String(32))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_follow_up_due", "staff_id", "due_on"),)

@@ -28,6 +28,7 @@ from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
 from salondesk.store.datadir import DataDir
 from salondesk.store.keys import OsKeyStore
+from salondesk.sync.worker import SyncWorker
 from salondesk.ui import messages, ops
 from salondesk.ui.about import app_icon
 from salondesk.ui.fonts import install_app_font
@@ -71,6 +72,7 @@ class AppController(QObject):
         self._passphrase = passphrase
         self._sign_in = sign_in
         self.store: OpenStore | None = None
+        self.sync: SyncWorker | None = None  # pushes to head office while the store is open
         self.window: QWidget | None = None
         self.failed = False
 
@@ -97,6 +99,7 @@ class AppController(QObject):
     def _store_ready(self, store: OpenStore) -> None:
         self.store = store
         setup_logging(store.data_dir.logs_dir)  # a new store has a log folder only now
+        self.sync = SyncWorker(store.ctx).start()  # idles until the store is enrolled
         ctx = store.ctx
         # The store's language decides every screen from here on.
         Op(None, lambda: ctx.setting("store.locale", i18n.DEFAULT_LOCALE)).success(
@@ -117,6 +120,8 @@ class AppController(QObject):
         assert self.store is not None
         window = build_main_window(self.store, ctx)
         window.sign_out_requested.connect(self.show_login)
+        if self.sync is not None:
+            window.status_bar.watch_sync(self.sync)
         self._show(window)
         return window
 
@@ -151,6 +156,9 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """Let running operations finish, then close the store."""
         ops.wait_for_workers()
+        if self.sync is not None:
+            self.sync.stop()
+            self.sync = None
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -24,11 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from salondesk.domain.permissions import Permission
 from salondesk.i18n import N_, _
 from salondesk.services import settings as settings_service
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import scanner_filter
+from salondesk.ui.catalogue_page import CataloguePage
+from salondesk.ui.checkout_page import CheckoutPage
 from salondesk.ui.empty_state import EmptyStatePage
 from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from salondesk.ui.language import apply_locale
@@ -43,6 +47,7 @@ class Area:
     key: str
     title: str       # marked with N_, translated when shown
     purpose: str     # what the area will hold (for areas a later release builds)
+    permission: Permission | None = None  # shown only to staff who hold it
 
 
 AREAS = (
@@ -58,6 +63,7 @@ AREAS = (
     Area("reports", N_("Reports"), N_(
         "Takings, consumption, liabilities and staff commission; shift handover and the "
         "end-of-day close.")),
+    Area("catalogue", N_("Catalogue"), "", Permission.CATALOGUE_EDIT),
     Area("settings", N_("Settings"), ""),
 )
 
@@ -84,6 +90,10 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.idle = IdleWatcher(self, DEFAULT_IDLE_MINUTES * 60_000)
         self.idle.idle.connect(self.lock)
+        # Ctrl+1: back to the counter from anywhere (the checkout keeps F1-F12 for itself)
+        self.checkout_shortcut = QShortcut(QKeySequence("Ctrl+1"), self)
+        self.checkout_shortcut.activated.connect(
+            lambda: None if self.is_locked else self.show_area("checkout"))
         self._build_workspace()
         self._show_state()
         self.reload_settings()
@@ -110,15 +120,8 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(4)
         self.page_stack = QStackedWidget(workspace)
         self.pages = {}
-        for entry in AREAS:
-            page: QWidget
-            if entry.key == "settings":
-                page = SettingsPage(self.store, self.ctx, self.page_stack)
-                page.settings_saved.connect(self._settings_saved)
-            elif entry.key == "members":
-                page = MembersPage(self.store, self.ctx, self.page_stack)
-            else:
-                page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
+        for entry in self.areas():
+            page = self._make_page(entry)
             page.setObjectName(f"page_{entry.key}")
             self.pages[entry.key] = page
             self.page_stack.addWidget(page)
@@ -142,16 +145,37 @@ class MainWindow(QMainWindow):
         if old is not None:
             self._cover.removeWidget(old)
             old.deleteLater()
-        self.show_area(area or AREAS[0].key)
+        self.show_area(area if area in self.area_keys() else AREAS[0].key)
+
+    def _make_page(self, entry: Area) -> QWidget:
+        page: QWidget
+        if entry.key == "settings":
+            page = SettingsPage(self.store, self.ctx, self.page_stack)
+            page.settings_saved.connect(self._settings_saved)
+        elif entry.key == "members":
+            page = MembersPage(self.store, self.ctx, self.page_stack)
+        elif entry.key == "catalogue":
+            page = CataloguePage(self.ctx, self.page_stack)
+        elif entry.key == "checkout":
+            page = CheckoutPage(self.store, self.ctx, self.page_stack)
+        else:
+            page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
+        return page
+
+    def areas(self) -> list[Area]:
+        """The areas the signed-in staff member may open."""
+        actor = self.ctx.actor
+        return [a for a in AREAS if a.permission is None
+                or (actor is not None and actor.can(a.permission))]
 
     def area_keys(self) -> list[str]:
-        return [entry.key for entry in AREAS]
+        return [entry.key for entry in self.areas()]
 
     def show_area(self, key: str) -> None:
         self.nav.setCurrentRow(self.area_keys().index(key))
 
     def current_area(self) -> str:
-        return AREAS[self.page_stack.currentIndex()].key
+        return self.areas()[self.page_stack.currentIndex()].key
 
     # -- scanner ------------------------------------------------------------------------------
 

@@ -1,16 +1,29 @@
-"""The status bar: which store, who is signed in, the business day and the printer's setting."""
+"""The status bar: which store, who is signed in, the business day, the printer's setting and,
+once the app watches a sync worker, head office (online / to send / refused / last sync) with a
+"sync now" button."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from salondesk.clock import Clock
 from salondesk.domain.permissions import ROLE_LABELS
 from salondesk.i18n import _
 from salondesk.services.context import Actor
+from salondesk.sync.status import SyncStatus
+
+
+class SyncSource(Protocol):
+    """What the status bar needs of the background sync (salondesk.sync.worker.SyncWorker)."""
+
+    @property
+    def status(self) -> SyncStatus: ...
+
+    def sync_now(self) -> None: ...
 
 
 def business_day(clock: Clock) -> dt.date:
@@ -43,6 +56,21 @@ class StoreStatusBar(QStatusBar):
             label.setContentsMargins(8, 0, 8, 0)
         self.addWidget(self.store_label)
         self.addWidget(self.staff_label)
+        self.sync_label = QLabel(self)
+        self.sync_label.setObjectName("statusSync")
+        self.sync_label.setContentsMargins(8, 0, 8, 0)
+        self.sync_button = QToolButton(self)
+        self.sync_button.setObjectName("syncNow")
+        self.sync_button.setText(_("Sync now"))
+        self.sync_label.hide()
+        self.sync_button.hide()
+        self._sync: SyncSource | None = None
+        self._sync_timer = QTimer(self)
+        self._sync_timer.setInterval(2_000)
+        self._sync_timer.timeout.connect(self.refresh_sync)
+        self.sync_button.clicked.connect(self._sync_now)
+        self.addPermanentWidget(self.sync_label)
+        self.addPermanentWidget(self.sync_button)
         self.addPermanentWidget(self.printer_label)
         self.addPermanentWidget(self.day_label)
         # The business day changes at midnight while the app stays open.
@@ -65,3 +93,25 @@ class StoreStatusBar(QStatusBar):
     def refresh_day(self) -> None:
         self.day_label.setText(_("Business day {date}").format(
             date=business_day(self._clock).isoformat()))
+
+    # -- head office ---------------------------------------------------------------------------
+
+    def watch_sync(self, source: SyncSource) -> None:
+        """Show ``source``'s state, read every two seconds (its worker thread writes it)."""
+        self._sync = source
+        self.sync_label.show()
+        self.sync_button.show()
+        self.refresh_sync()
+        self._sync_timer.start()
+
+    def refresh_sync(self) -> None:
+        if self._sync is None:
+            return
+        status = self._sync.status
+        self.sync_label.setText(status.label())
+        self.sync_label.setToolTip(status.last_error or "")
+
+    def _sync_now(self) -> None:
+        if self._sync is not None:
+            self._sync.sync_now()
+            self.sync_label.setText(_("Head office: sending..."))

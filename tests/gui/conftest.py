@@ -148,6 +148,27 @@ def member_store(member_template, tmp_path, keystore, qtbot):
     store.close()
 
 
+@pytest.fixture(scope="session")
+def counter_template(member_template, tmp_path_factory):
+    """The member template plus products with barcodes and stock (the checkout tests)."""
+    from checkoutkit_gui import build_counter_store
+
+    root = tmp_path_factory.mktemp("counter") / "store"
+    return build_counter_store(member_template.root, root), member_template
+
+
+@pytest.fixture
+def counter_store(counter_template, tmp_path, keystore, qtbot):
+    """A copy of the counter template, open; yields (OpenStore, MemberStore)."""
+    template, data = counter_template
+    root = tmp_path / "cstore"
+    shutil.copytree(template, root)
+    store = store_setup.open_store(root, passphrase=PASSPHRASE, keystore=keystore)
+    yield store, data
+    wait_for_ops(qtbot)
+    store.close()
+
+
 @pytest.fixture
 def make_controller(keystore, qtbot):
     """AppControllers for a data folder; their windows are closed and stores shut after the test."""

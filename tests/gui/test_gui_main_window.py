@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from salondesk.domain.permissions import ROLE_LABELS, Role
 from salondesk.i18n import _
+from salondesk.ui.checkout_page import CheckoutPage
 from salondesk.ui.empty_state import EmptyStatePage
 from salondesk.ui.login import LoginScreen
 from salondesk.ui.main_window import MainWindow, build_main_window
@@ -36,13 +37,15 @@ def click_area(qtbot, win: MainWindow, key: str) -> None:
 
 
 def test_main_window_navigates_to_each_area(qtbot, window):
-    assert window.area_keys() == ["checkout", "members", "appointments", "reports", "settings"]
+    assert window.area_keys() == ["checkout", "members", "appointments", "reports", "catalogue",
+                                  "settings"]
     for key in reversed(window.area_keys()):
         click_area(qtbot, window, key)
         assert window.current_area() == key
         assert window.page_stack.currentWidget() is window.pages[key]
     assert isinstance(window.pages["members"], MembersPage)
-    for key in ("checkout", "appointments", "reports"):
+    assert isinstance(window.pages["checkout"], CheckoutPage)
+    for key in ("appointments", "reports"):
         page = window.pages[key]
         assert isinstance(page, EmptyStatePage)  # an honest empty state, no pretend data
         assert page.notice_label.text() == _("This area is not available yet.")
@@ -82,3 +85,49 @@ def test_main_window_sign_out_returns_to_login(qtbot, store_root, make_controlle
     qtbot.mouseClick(window.sign_out_button, Qt.MouseButton.LeftButton)
     assert isinstance(controller.window, LoginScreen)
     wait_for_ops(qtbot)
+
+
+def test_main_window_status_bar_follows_head_office(qtbot, store_root, make_controller,
+                                                     tmp_path):
+    """The app pushes to head office in the background while the store is open; the status
+    bar says online / to send / last sync, and "sync now" sends at once."""
+    from salondesk.headoffice import service
+    from salondesk.headoffice.db import open_database
+    from salondesk.headoffice.server import ServerThread
+    from salondesk.services.auth import login as login_as
+    from salondesk.sync.link import enroll
+
+    engine = open_database(str(tmp_path / "ho.db"))
+    server = ServerThread(engine).start()
+    try:
+        controller = make_controller(store_root)
+        controller.start()
+        unlock = controller.window
+        qtbot.waitUntil(lambda: not unlock.ui.passphraseEdit.isHidden())
+        qtbot.keyClicks(unlock.ui.passphraseEdit, PASSPHRASE)
+        qtbot.mouseClick(unlock.ui.unlockButton, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: isinstance(controller.window, LoginScreen), timeout=10_000)
+        wait_for_ops(qtbot)
+        _store_id, code = service.add_store(engine, "东门店")
+        owner = login_as(controller.store.ctx, *OWNER)  # the owner enrols (salondesk sync enroll)
+        enroll(owner, url=server.url, code=code)
+        login = controller.window
+        login.ui.staffCombo.setCurrentText(CASHIER[0])
+        qtbot.keyClicks(login.ui.pinEdit, CASHIER[1])
+        qtbot.mouseClick(login.ui.signInButton, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: isinstance(controller.window, MainWindow), timeout=10_000)
+        window = controller.window
+        bar = window.status_bar
+        assert not bar.sync_label.isHidden() and not bar.sync_button.isHidden()
+        qtbot.mouseClick(bar.sync_button, Qt.MouseButton.LeftButton)
+        # every event of the store (its creation, staff, the enrolment) reaches head office
+        qtbot.waitUntil(lambda: bool(controller.sync.status.online and
+                                     controller.sync.status.pending == 0), timeout=20_000)
+        bar.refresh_sync()
+        text = bar.sync_label.text()
+        assert _("Head office: online") in text and _("{n} to send").format(n=0) in text
+        qtbot.wait(200)  # let the status bar lay the longer text out
+        screenshot(window, "main-window-synced")
+    finally:
+        server.stop()
+        engine.dispose()

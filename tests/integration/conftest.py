@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from storekit import PASSPHRASE, STAFF, START, STORE_NAME, MemoryKeyStore, Shop
+from synckit import head_office, ho_db, pg_database  # noqa: F401 (sync fixtures)
 
 from salondesk.clock import FixedClock
 from salondesk.domain.permissions import Role

@@ -38,7 +38,7 @@ def test_migrations_store_database_matches_the_declared_schema(shop: Shop) -> No
 def test_migrations_chain_is_linear_and_starts_at_0001() -> None:
     from alembic.script import ScriptDirectory
 
-    scripts = ScriptDirectory.from_config(migrate._config())
+    scripts = ScriptDirectory.from_config(migrate.STORE.config())
     assert len(scripts.get_heads()) == 1
     revisions = [r.revision for r in scripts.walk_revisions()]
     assert revisions[-1] == "0001"
@@ -52,7 +52,7 @@ def test_migrations_0003_gives_existing_members_their_lookup_keys(tmp_path: Path
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
         with engine.begin() as conn:
-            command.upgrade(migrate._config(conn), "0002")
+            command.upgrade(migrate.STORE.config(conn), "0002")
             conn.execute(text(
                 "INSERT INTO member (id, member_no, name, phone, notes, active, created_at) "
                 "VALUES ('m1', 1, '张晓明', '13812345678', '', 1, '2026-01-01 00:00:00')"))

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from appointmentkit import APPOINTMENT_PRIVILEGED_CALLS
+from daykit import DAY_PRIVILEGED_CALLS
 from ledgerkit import LEDGER_PRIVILEGED_CALLS
 from memberkit import MEMBER_PRIVILEGED_CALLS
 from salekit import SALE_PRIVILEGED_CALLS
@@ -20,6 +22,7 @@ from salondesk.services.context import Ctx
 from salondesk.services.unit_of_work import run_operation
 from salondesk.store.schema import AuditEntry, Operation
 from salondesk.store.verify import verify_database
+from salondesk.sync.link import save_link
 
 Call = Callable[[Shop, Ctx, Path], object]
 SERVICE = catalogue.ServiceSpec(code="F01", name="深层补水护理", category="面部", price_fen=38800)
@@ -51,10 +54,15 @@ PRIVILEGED_CALLS: dict[str, Call] = {
     "store.rotate_key": lambda shop, ctx, _: store_setup.rotate_data_key(
         shop.store, ctx, PASSPHRASE),
     "audit.view": lambda _shop, ctx, _: audit_log.recent_entries(ctx, op_id=new_op_id()),
+    "sync.link": lambda _shop, ctx, _: save_link(
+        ctx, url="https://ho.example.cn", store_id="0190cccc-0000-7000-8000-000000000001",
+        store_name="东门店", token="t" * 43, ca_bundle=None, op_id=new_op_id()),
 }
 PRIVILEGED_CALLS.update(LEDGER_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(MEMBER_PRIVILEGED_CALLS)
 PRIVILEGED_CALLS.update(SALE_PRIVILEGED_CALLS)  # type: ignore[arg-type]
+PRIVILEGED_CALLS.update(DAY_PRIVILEGED_CALLS)  # type: ignore[arg-type]
+PRIVILEGED_CALLS.update(APPOINTMENT_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 
 
 def _a_member(shop: Shop) -> str:
