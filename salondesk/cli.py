@@ -958,6 +958,24 @@ def headoffice_add_store_cmd(*, db_url: str, name: str) -> None:
     click.echo(code)
 
 
+@headoffice_group.command("add-admin")
+@click.option("--db", "db_url", required=True, help=_("The head-office database address."))
+@click.option("--name", required=True, help=_("The administrator's name."))
+@friendly
+def headoffice_add_admin_cmd(*, db_url: str, name: str) -> None:
+    """Let a person open the dashboard (/dashboard); their token is printed on the last line."""
+    from salondesk.headoffice.service import add_admin
+
+    engine = _headoffice_db(db_url)
+    try:
+        token = add_admin(engine, name)
+    finally:
+        engine.dispose()
+    click.echo(_("Administrator “{name}” added. Sign in to /dashboard with this name and, as "
+                 "the password, this token (shown once):").format(name=name.strip()))
+    click.echo(token)
+
+
 @headoffice_group.command("publish")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--db", "db_url", required=True, help=_("The head-office database address."))

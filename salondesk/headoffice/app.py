@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from salondesk import __version__
 from salondesk.errors import NotFound, PermissionDenied, UserError
-from salondesk.headoffice import service
+from salondesk.headoffice import dashboard, service
 from salondesk.headoffice.models import HoStore
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -172,6 +172,8 @@ def create_app(engine: Engine, *, rate: float = 200.0, burst: int = 400,
     async def _db_down(_r: Request, _exc: OperationalError) -> JSONResponse:
         return JSONResponse({"detail": "database unavailable, retry later"}, status_code=503,
                             headers={"Retry-After": "2"})
+
+    app.include_router(dashboard.router())
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -51,6 +51,16 @@ class HoStore(HoBase):
     last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class HoAdmin(HoBase):
+    """A head-office person who may open the dashboard; the token is kept as a SHA-256 hash."""
+
+    __tablename__ = "ho_admin"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class HoEvent(HoBase):
     """One store event as received; unique on (store, event id) and on (store, seq)."""
 
@@ -82,6 +92,9 @@ class HoSalesDay(HoBase):
     refunds: Mapped[int] = mapped_column(Integer, default=0)
     refunded_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     stored_value_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: 消耗业绩: services, package sessions and products in sales (not top-ups or packages
+    #: sold), as the store's commission counts it; less what voids/refunds report back.
+    consumption_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class HoMember(HoBase):

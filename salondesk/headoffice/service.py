@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from salondesk.errors import NotFound, PermissionDenied, ValidationError
 from salondesk.headoffice.models import (
+    HoAdmin,
     HoChange,
     HoEvent,
     HoLiability,
@@ -35,6 +36,8 @@ MAX_BATCH = 1000
 MAX_PAYLOAD_CHARS = 64 * 1024
 CHANGE_KINDS = ("service", "product")
 TOTALS_EVENT = "store.totals"
+#: Sale line kinds that count as consumption (消耗业绩), as services/commission.py counts it.
+CONSUMPTION_KINDS = frozenset({"service", "session", "product"})
 PARKED_EVENT = "sync.parked"
 
 
@@ -114,6 +117,39 @@ def store_for_token(engine: Engine, token: str) -> HoStore:
     return store
 
 
+# --- head-office administrators (the dashboard) -------------------------------------------------
+
+def add_admin(engine: Engine, name: str) -> str:
+    """Register a person who may open the dashboard; returns their token (shown once, only
+    its hash is kept). A name already registered is refused."""
+    name = name.strip()
+    if not 1 <= len(name) <= 64:
+        raise ValidationError(_("An administrator name has 1 to 64 characters."))
+    token = secrets.token_urlsafe(32)
+    with sessions(engine).begin() as s:
+        if s.scalar(select(HoAdmin.id).where(HoAdmin.name == name)) is not None:
+            raise ValidationError(_("An administrator named “{name}” already exists.").format(
+                name=name))
+        s.add(HoAdmin(id=new_id(), name=name, token_hash=hash_secret(token), created_at=_now()))
+    return token
+
+
+def admin_for_token(engine: Engine, token: str, *, name: str | None = None) -> HoAdmin:
+    """The administrator ``token`` belongs to (and, when given, named ``name``).
+
+    A store's token is recognised and refused with :class:`PermissionDenied` (HTTP 403): it
+    is valid, only not here. Anything else is :class:`BadToken` (HTTP 401).
+    """
+    digest = hash_secret(token)
+    with sessions(engine)() as s:
+        admin = s.scalars(select(HoAdmin).where(HoAdmin.token_hash == digest)).first()
+        if admin is not None and (name is None or name.strip() == admin.name):
+            return admin
+        if s.scalar(select(HoStore.id).where(HoStore.token_hash == digest)) is not None:
+            raise PermissionDenied(_("A store token cannot open the head-office dashboard."))
+    raise BadToken(_("This administrator name or token is not valid."))
+
+
 # --- ingest -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -181,14 +217,19 @@ def _project(events: Iterable[Envelope]) -> _Projection:
             d["stored_value_fen"] += sum(
                 _int(t.get("amount_fen")) for t in p.get("tenders") or []
                 if isinstance(t, dict) and t.get("kind") == "stored_value")
+            d["consumption_fen"] += sum(
+                _int(line.get("net_fen")) for line in p.get("lines") or []
+                if isinstance(line, dict) and line.get("kind") in CONSUMPTION_KINDS)
         elif e.type == "sale.voided":
             d = days[_day(e)]
             d["voids"] += 1
             d["voided_fen"] += -_int(p.get("total_fen"))
+            d["consumption_fen"] += _int(p.get("consumption_fen"))  # negative when sent
         elif e.type == "sale.refunded":
             d = days[_day(e)]
             d["refunds"] += 1
             d["refunded_fen"] += -_int(p.get("total_fen"))
+            d["consumption_fen"] += _int(p.get("consumption_fen"))
         elif e.type == "member.created" and isinstance(p.get("member_id"), str):
             members[p["member_id"]] = {"member_no": p.get("member_no"), "active": True}
         elif e.type == "member.batch_created":
@@ -204,7 +245,7 @@ def _project(events: Iterable[Envelope]) -> _Projection:
 
 
 _DAY_FIELDS = ("sales", "sales_fen", "voids", "voided_fen", "refunds", "refunded_fen",
-               "stored_value_fen")
+               "stored_value_fen", "consumption_fen")
 
 
 def _apply(session: Session, store_id: str, proj: _Projection) -> None:
