@@ -27,7 +27,7 @@ _current_locale = "en"
 
 
 @cache
-def _load(locale: str) -> gettext.NullTranslations:
+def translations(locale: str) -> gettext.NullTranslations:
     folder = resources_dir() / "translations" / locale / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
@@ -51,7 +51,7 @@ def set_locale(locale: str) -> None:
     global _current, _current_locale  # noqa: PLW0603 - the process-wide UI language
     if locale not in LOCALES:
         locale = DEFAULT_LOCALE
-    _current = _load(locale)
+    _current = translations(locale)
     _current_locale = locale
 
 

@@ -30,7 +30,7 @@ def tender_label(kind: str) -> str:
             "package": _("Package sessions"), "debt": _("On account")}.get(kind, kind)
 
 
-def _ordered(tenders: dict[str, int]) -> list[tuple[str, int]]:
+def ordered_tenders(tenders: dict[str, int]) -> list[tuple[str, int]]:
     """Tenders in the order a cashier knows them (a stored snapshot sorts its keys)."""
     rank = {k: i for i, k in enumerate(TENDER_ORDER)}
     return sorted(tenders.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
@@ -58,7 +58,7 @@ def z_slip(z: Any) -> Slip:
             (_("Takings"), _m(sales["takings_fen"])),
         ]),
         SlipSection(_("Tenders"), [(tender_label(k), _m(v))
-                                   for k, v in _ordered(sales["tenders"]) if v]
+                                   for k, v in ordered_tenders(sales["tenders"]) if v]
                     + [(_("Total"), _m(sum(sales["tenders"].values())))]),
         SlipSection(_("Performance"), [
             (_("Cash takings"), _m(f["cash_performance_fen"])),
@@ -236,7 +236,8 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = ())
 
 def z_pdf(dest: Path, z: Any) -> int:
     """The Z report as an A4 PDF with a chart of the takings by tender."""
-    bars = [(tender_label(k), v) for k, v in _ordered(z.figures["sales"]["tenders"]) if v > 0]
+    tenders = ordered_tenders(z.figures["sales"]["tenders"])
+    bars = [(tender_label(k), v) for k, v in tenders if v > 0]
     return render_pdf(dest, z_slip(z), chart=bars)
 
 

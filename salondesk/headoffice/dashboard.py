@@ -26,7 +26,7 @@ from jinja2 import Environment, StrictUndefined
 
 from salondesk.errors import PermissionDenied
 from salondesk.headoffice import report, service
-from salondesk.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES, N_, _load
+from salondesk.i18n import DEFAULT_LOCALE, LOCALE_NAMES, LOCALES, N_, translations
 from salondesk.money import Money, format_money
 from salondesk.paths import font_path
 
@@ -67,7 +67,7 @@ STORE_TOKEN = N_("A store token cannot open the head-office dashboard.")
 def translator(lang: str | None) -> tuple[str, gettext.NullTranslations]:
     """The locale asked for (``zh_CN`` unless it is one we have) and its catalogue."""
     locale = lang if lang in LOCALES else DEFAULT_LOCALE
-    return locale, _load(locale)
+    return locale, translations(locale)  # per request: the server answers many at once
 
 
 def _money(fen: int) -> str:

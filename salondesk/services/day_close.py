@@ -83,6 +83,12 @@ def _staff_name(session: Session, staff_id: str | None) -> str | None:
     return row.name if row is not None else staff_id
 
 
+def business_today(ctx: Ctx) -> dt.date:
+    """The store's business day now (its local calendar day): what a Z screen opens on."""
+    with ctx.db.read() as s:
+        return ledger_settings.business_date(s, ctx.clock.now())
+
+
 def z_report(ctx: Ctx, day: dt.date) -> ZResult:
     """The Z report of ``day``: the snapshot taken at its close, or live while it is open."""
     from salondesk.services.reports import audited_read

@@ -35,6 +35,7 @@ def _what(permission: Permission) -> str:
         Permission.MEMBER_DEACTIVATE: _("deactivating a member"),
         Permission.MEMBER_MANAGE: _("merging member files"),
         Permission.CATALOGUE_EDIT: _("changing the catalogue"),
+        Permission.DAY_CLOSE: _("closing the business day"),
     }
     return labels.get(permission, _("this action"))
 

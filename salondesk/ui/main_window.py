@@ -38,6 +38,7 @@ from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from salondesk.ui.language import apply_locale
 from salondesk.ui.members_page import MembersPage
 from salondesk.ui.ops import Op
+from salondesk.ui.reports_page import ReportsPage
 from salondesk.ui.settings_page import SettingsPage
 from salondesk.ui.status_bar import StoreStatusBar
 
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
             page = CataloguePage(self.ctx, self.page_stack)
         elif entry.key == "checkout":
             page = CheckoutPage(self.store, self.ctx, self.page_stack)
+        elif entry.key == "reports":
+            page = ReportsPage(self.store, self.ctx, self.page_stack)
         else:
             page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
         return page

@@ -13,6 +13,7 @@ from salondesk.ui.empty_state import EmptyStatePage
 from salondesk.ui.login import LoginScreen
 from salondesk.ui.main_window import MainWindow, build_main_window
 from salondesk.ui.members_page import MembersPage
+from salondesk.ui.reports_page import ReportsPage
 from salondesk.ui.settings_page import SettingsPage
 from salondesk.ui.status_bar import business_day
 
@@ -45,7 +46,8 @@ def test_main_window_navigates_to_each_area(qtbot, window):
         assert window.page_stack.currentWidget() is window.pages[key]
     assert isinstance(window.pages["members"], MembersPage)
     assert isinstance(window.pages["checkout"], CheckoutPage)
-    for key in ("appointments", "reports"):
+    assert isinstance(window.pages["reports"], ReportsPage)
+    for key in ("appointments",):
         page = window.pages[key]
         assert isinstance(page, EmptyStatePage)  # an honest empty state, no pretend data
         assert page.notice_label.text() == _("This area is not available yet.")

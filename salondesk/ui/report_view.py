@@ -1,0 +1,313 @@
+"""The manager's reports: pick one, give the dates, read the table, export it.
+
+Every report is a :class:`~salondesk.services.reports.Table` from
+:mod:`salondesk.services.reports`; it runs on the database worker with a busy bar (a year
+of sales by service takes a moment on a large store), and the table shows money columns as
+yuan. Export writes exactly the table shown, to XLSX or CSV, through
+:func:`~salondesk.services.reports.export_table` (formula injection neutralised there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from salondesk.domain import rfm as rfm_rules
+from salondesk.errors import ValidationError
+from salondesk.i18n import N_, _, ngettext
+from salondesk.services import day_close, reports
+from salondesk.services.context import Ctx
+from salondesk.services.reports import Table
+from salondesk.ui import tables
+from salondesk.ui.bar_chart import BarChart
+from salondesk.ui.day_close_page import busy_bar, button
+from salondesk.ui.ops import Op
+from salondesk.ui.save_file import choose_save_path
+from salondesk.ui.shift_dialogs import money
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A report as the screen shows it: the table, which cells are money, a summary line."""
+
+    table: Table
+    money_cell: Callable[[int, int], bool]
+    summary: str = ""
+    counts: list[tuple[str, int]] = field(default_factory=list)   # bars besides the table
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str          # marked with N_
+    uses: str           # "range", "at", "member", "rfm", "year"
+
+
+CHOICES = (
+    Choice("sales_day", N_("Sales by day"), "range"),
+    Choice("sales_category", N_("Sales by category"), "range"),
+    Choice("sales_service", N_("Sales by service"), "range"),
+    Choice("sales_staff", N_("Sales by staff"), "range"),
+    Choice("commission", N_("Commission bases by staff"), "range"),
+    Choice("liabilities", N_("Liabilities at a date"), "at"),
+    Choice("liabilities_quarterly", N_("Prepaid liabilities by quarter"), "year"),
+    Choice("statement", N_("Member statement"), "member"),
+    Choice("rfm", N_("RFM segments"), "rfm"),
+    Choice("dormant", N_("Dormant members with money left"), "at"),
+    Choice("birthdays", N_("Birthdays"), "range"),
+)
+
+
+def _liabilities_table(figures: dict[str, int], at: dt.date) -> Shown:
+    labels = [("sv_principal_fen", _("Stored value principal"), True),
+              ("sv_bonus_fen", _("Stored value bonus"), True),
+              ("package_value_fen", _("Unused package value"), True),
+              ("package_sessions", _("Unused package sessions"), False),
+              ("points", _("Points outstanding"), False),
+              ("debt_fen", _("Members' debt to the store"), True)]
+    table = Table(title=_("Liabilities at {day}").format(day=at.isoformat()),
+                  headers=[_("Liability"), _("Amount")],
+                  rows=[[label, figures[key]] for key, label, _m in labels])
+    is_money = [m for _k, _l, m in labels]
+    return Shown(table, lambda row, col: col == 1 and is_money[row])
+
+
+def _plain(table: Table, summary: str = "") -> Shown:
+    return Shown(table, lambda _row, col: col in table.money, summary)
+
+
+def _statement(ctx: Ctx, member_no: str, first: dt.date, last: dt.date) -> Shown:
+    if not member_no.strip().isdigit():
+        raise ValidationError(_("Enter the member's number for the statement."))
+    st = reports.member_statement(ctx, int(member_no), first, last)
+
+    def cell(row: int, col: int) -> bool:
+        amount, second = st.money_cells(row)
+        return (col == 3 and amount) or (col == 4 and second)
+
+    return Shown(st.table, cell, _(
+        "{name} (No. {no}): stored value {sv_open} -> {sv_close}, points {pt_open} -> "
+        "{pt_close}").format(
+        name=st.name, no=st.member_no,
+        sv_open=money(st.opening["sv_principal_fen"] + st.opening["sv_bonus_fen"]),
+        sv_close=money(st.closing["sv_principal_fen"] + st.closing["sv_bonus_fen"]),
+        pt_open=st.opening["points"], pt_close=st.closing["points"]))
+
+
+def _rfm(ctx: Ctx, at: dt.date, segment: str | None) -> Shown:
+    result = reports.rfm(ctx, at)
+    sizes = [(_(rfm_rules.SEGMENT_LABELS[rfm_rules.Segment(seg)]), n)
+             for seg, n in result.counts.items()]
+    table = result.table(segment)
+    return Shown(table, lambda _row, col: col in table.money,
+                 ", ".join(f"{label} {n}" for label, n in sizes), sizes)
+
+
+def _sales(ctx: Ctx, first: dt.date, last: dt.date, by: str) -> Shown:
+    table = reports.sales_by(ctx, first, last, by)
+    return _plain(table, _("Net sales {amount}").format(
+        amount=money(table.totals.get("net_fen", 0))))
+
+
+def run_report(ctx: Ctx, key: str, first: dt.date, last: dt.date, *, member_no: str = "",
+               segment: str | None = None) -> Shown:
+    """The report ``key`` over first..last (``last`` is the date of the point-in-time
+    reports); runs on the database worker."""
+    runners: dict[str, Callable[[], Shown]] = {
+        "commission": lambda: _plain(reports.commission_summary(ctx, first, last)),
+        "liabilities": lambda: _liabilities_table(reports.liabilities(ctx, last), last),
+        "liabilities_quarterly": lambda: _plain(reports.quarterly_liabilities(ctx, last.year)),
+        "statement": lambda: _statement(ctx, member_no, first, last),
+        "rfm": lambda: _rfm(ctx, last, segment),
+        "dormant": lambda: _plain(reports.dormant(ctx, last)),
+        "birthdays": lambda: _plain(reports.birthdays(ctx, first, last)),
+    }
+    if key.startswith("sales_"):
+        return _sales(ctx, first, last, key.removeprefix("sales_"))
+    return runners[key]()
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+class ReportView(QWidget):
+    """Report picker, date range, member number / segment where they apply, table, export."""
+
+    def __init__(self, ctx: Ctx, parent: QWidget | None = None,
+                 today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportView")
+        self.ctx = ctx
+        self.shown: Shown | None = None
+        self.last_export: Any = None
+        today = today or dt.date.today()
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.picker = QComboBox(self)
+        self.picker.setObjectName("reportPicker")
+        for choice in CHOICES:
+            self.picker.addItem(_(choice.label), choice.key)
+        self.picker.currentIndexChanged.connect(lambda _i: self._picked())
+        self.first_edit = self._date("reportFirst", today.replace(day=1))
+        self.last_edit = self._date("reportLast", today)
+        self.member_edit = QLineEdit(self)
+        self.member_edit.setObjectName("reportMemberNo")
+        self.member_edit.setPlaceholderText(_("Member no."))
+        self.member_edit.setMaximumWidth(110)
+        self.segment = QComboBox(self)
+        self.segment.setObjectName("reportSegment")
+        self.segment.addItem(_("All segments"), None)
+        for seg in rfm_rules.Segment:
+            self.segment.addItem(_(rfm_rules.SEGMENT_LABELS[seg]), seg.value)
+        self.first_label = QLabel(_("From"), self)
+        self.last_label = QLabel(_("To"), self)
+        self.run_button = button(self, _("Show"), "runReport", self.run)
+        self.run_button.setDefault(True)
+        self.export_button = button(self, _("Export..."), "exportReport", self.export)
+        for w in (self.picker, self.first_label, self.first_edit, self.last_label,
+                  self.last_edit, self.member_edit, self.segment, self.run_button,
+                  self.export_button):
+            top.addWidget(w)
+        top.addStretch(1)
+        self.member_edit.returnPressed.connect(self.run)
+        self.segment.currentIndexChanged.connect(lambda _i: self._segment_changed())
+        self.summary = QLabel(self)
+        self.summary.setObjectName("reportSummary")
+        self.summary.setWordWrap(True)
+        self.busy = busy_bar(self, "reportBusy")
+        self.table = tables.table(self, [""], "reportTable")
+        # figures sit next to their labels, not pushed to the far edge of a wide screen
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setMinimumSectionSize(96)
+        layout.addLayout(top)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.summary)
+        self.chart = BarChart(self, "reportChart")
+        self.chart.hide()
+        body = QHBoxLayout()
+        body.addWidget(self.table, 3)
+        body.addWidget(self.chart, 2, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(body, 1)
+        self._picked()
+        Op(self, lambda: day_close.business_today(ctx)).success(self._today).run_in_background()
+
+    def _today(self, day: dt.date) -> None:
+        """Start on the store's business day (its time zone, not this PC's)."""
+        self.first_edit.setDate(_qdate(day.replace(day=1)))
+        self.last_edit.setDate(_qdate(day))
+
+    def _date(self, name: str, day: dt.date) -> QDateEdit:
+        edit = QDateEdit(_qdate(day), self)
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        return edit
+
+    def choice(self) -> Choice:
+        return CHOICES[self.picker.currentIndex()]
+
+    def _picked(self) -> None:
+        uses = self.choice().uses
+        ranged = uses in ("range", "member")
+        self.first_label.setVisible(ranged)
+        self.first_edit.setVisible(ranged)
+        self.last_label.setText(_("To") if ranged else _("At"))
+        self.member_edit.setVisible(uses == "member")
+        self.segment.setVisible(uses == "rfm")
+        self.export_button.setEnabled(False)
+        self.shown = None
+        self.table.setRowCount(0)
+        self.summary.clear()
+
+    def _segment_changed(self) -> None:
+        if self.shown is not None and self.choice().key == "rfm":
+            self.run()
+
+    @staticmethod
+    def _day(edit: QDateEdit) -> dt.date:
+        d = edit.date()
+        return dt.date(d.year(), d.month(), d.day())
+
+    def run(self) -> None:
+        ctx, key = self.ctx, self.choice().key
+        first, last = self._day(self.first_edit), self._day(self.last_edit)
+        member_no, segment = self.member_edit.text(), self.segment.currentData()
+        self.run_button.setEnabled(False)
+        self.export_button.setEnabled(False)
+        self.busy.show()
+        Op(self, lambda: run_report(ctx, key, first, last, member_no=member_no,
+                                    segment=segment)) \
+            .success(self._show).finished(self._finished).run_in_background()
+
+    def _finished(self) -> None:
+        self.busy.hide()
+        self.run_button.setEnabled(True)
+        self.export_button.setEnabled(self.shown is not None)
+
+    def _show(self, shown: Shown) -> None:
+        self.shown = shown
+        table = shown.table
+        self.table.clear()
+        self.table.setColumnCount(len(table.headers))
+        self.table.setHorizontalHeaderLabels(table.headers)
+        self.table.setRowCount(len(table.rows))
+        for i, row in enumerate(table.rows):
+            for j, value in enumerate(row):
+                is_money = shown.money_cell(i, j) and isinstance(value, int)
+                item = QTableWidgetItem(money(value) if is_money else str(value))
+                if isinstance(value, int):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, j, item)
+        self._chart(shown)
+        count = ngettext("{n} row", "{n} rows", len(table.rows)).format(n=len(table.rows))
+        self.summary.setText(f"{table.title} · {count}" + (f" · {shown.summary}"
+                                                          if shown.summary else ""))
+
+    def _chart(self, shown: Shown) -> None:
+        """Bars where they say more than the rows: net sales per group, the cash and
+        consumption performance per person, the size of each RFM segment."""
+        key, table = self.choice().key, shown.table
+        column = {"commission": 1}.get(key, 4 if key.startswith("sales_") else None)
+        if column is not None and table.rows:
+            self.chart.set_bars(table.headers[column],
+                                [(str(r[0]), int(r[column])) for r in table.rows], money=True)
+        elif key == "rfm" and shown.counts:
+            self.chart.set_bars(_("Members per segment"), shown.counts, money=False)
+        else:
+            self.chart.hide()
+            return
+        self.chart.show()
+
+    def export(self) -> None:
+        if self.shown is None:
+            return
+        table = self.shown.table
+        path = choose_save_path(self, _("Export report"), f"{table.title}.xlsx",
+                                _("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"))
+        if path is None:
+            return
+        ctx = self.ctx
+        self.busy.show()
+        Op(self, lambda: reports.export_table(ctx, table, path)) \
+            .success(lambda rows: self._exported(path, rows)) \
+            .finished(self.busy.hide).run_in_background()
+
+    def _exported(self, path: Any, rows: int) -> None:
+        self.last_export = path
+        self.summary.setText(_("Exported {n} rows to {path}").format(n=rows, path=path))
