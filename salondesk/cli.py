@@ -8,12 +8,13 @@ line too - never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -341,6 +342,16 @@ def keys_rotate(*, data_dir: Path | None, passphrase_env: str | None) -> None:
 
 # --- members (issue 3) -----------------------------------------------------------------------
 
+@contextlib.contextmanager
+def _key_holder(data_dir: Path | None, passphrase_env: str | None) -> Iterator[Any]:
+    """Unlock the store for one command and act in it as the key holder; closes it after."""
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        yield _key_holder_ctx(store)
+    finally:
+        store.close()
+
+
 def _key_holder_ctx(store: Any) -> Any:
     from salondesk.services.context import Actor
 
@@ -367,11 +378,8 @@ def member_find(*, query: str, data_dir: Path | None, as_json: bool, show_phone:
     from salondesk.domain.member_search import mask_phone
     from salondesk.services.member_search import search_members
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        hits = search_members(_key_holder_ctx(store), query, limit=limit)
-    finally:
-        store.close()
+    with _key_holder(data_dir, passphrase_env) as ctx:
+        hits = search_members(ctx, query, limit=limit)
     rows = [dict(h.as_dict(), phone=h.phone if show_phone else mask_phone(h.phone))
             for h in hits]
     if as_json:
@@ -401,15 +409,11 @@ def member_label(*, member_no: int, uri: str, width_mm: str, data_dir: Path | No
     from salondesk.services.member_cards import member_labels
     from salondesk.services.member_search import search_members
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        ctx = _key_holder_ctx(store)
+    with _key_holder(data_dir, passphrase_env) as ctx:
         hits = [h for h in search_members(ctx, str(member_no)) if h.member_no == member_no]
         if not hits:
             raise UserError(_("No member found."))
         labels = member_labels(ctx, [hits[0].member_id])
-    finally:
-        store.close()
     for label in labels:
         print_label(uri, label, width_mm=int(width_mm))
     click.echo(_("Printed {n} card labels.").format(n=len(labels)))
@@ -446,12 +450,9 @@ def import_members_cmd(file: Path, data_dir: Path | None, maps: tuple[str, ...],
     from salondesk.services.member_import import import_members
 
     overrides = _parse_maps(maps)
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        result = import_members(_key_holder_ctx(store), file, overrides=overrides,
+    with _key_holder(data_dir, passphrase_env) as ctx:
+        result = import_members(ctx, file, overrides=overrides,
                                 op_id=new_op_id())
-    finally:
-        store.close()
     click.echo(_("Imported {n} members; rejected {m} rows.").format(
         n=result.imported, m=result.rejected))
     if result.imported:
@@ -492,9 +493,7 @@ def export_members_cmd(*, data_dir: Path | None, dest: Path, fmt: str | None, ti
     from salondesk.services import tiers
     from salondesk.services.member_list import MemberFilter, export_members
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        ctx = _key_holder_ctx(store)
+    with _key_holder(data_dir, passphrase_env) as ctx:
         tier_id = None
         if tier:
             tier_id = next((t["tier_id"] for t in tiers.list_tiers(ctx)
@@ -507,8 +506,6 @@ def export_members_cmd(*, data_dir: Path | None, dest: Path, fmt: str | None, ti
                          else None, has_stored_value=has_stored_value,
                          has_sessions=has_sessions, include_inactive=include_inactive)
         count = export_members(ctx, dest, f, fmt=fmt, op_id=new_op_id())
-    finally:
-        store.close()
     click.echo(_("Exported {n} members to {path}.").format(n=count, path=dest))
 
 
@@ -562,13 +559,9 @@ def receipt_reprint_cmd(*, number: str, data_dir: Path | None, uri: str | None,
     from salondesk.services.receipt_printing import print_sale_receipt
     from salondesk.services.receipts import find_sale_by_receipt_no
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        ctx = _key_holder_ctx(store)
+    with _key_holder(data_dir, passphrase_env) as ctx:
         outcome = print_sale_receipt(ctx, find_sale_by_receipt_no(ctx, number), reprint=True,
                                      printer_uri=uri)
-    finally:
-        store.close()
     click.echo(_("Receipt {no} reprinted (copy {copy}).").format(no=outcome.receipt_no,
                                                                  copy=outcome.copy))
 
@@ -659,13 +652,9 @@ def report_eod_cmd(*, day: Any, data_dir: Path | None, pdf: Path | None, as_json
     """The end-of-day (Z) report of a day: as closed, or the figures so far."""
     from salondesk.services.day_close import z_report
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        ctx = _key_holder_ctx(store)
+    with _key_holder(data_dir, passphrase_env) as ctx:
         _z_outputs(ctx, z_report(ctx, day.date()), pdf=pdf, as_json=as_json,
                    print_it=print_it, uri=uri)
-    finally:
-        store.close()
 
 
 report_group.add_command(report_eod_cmd, "z")
@@ -713,17 +702,13 @@ def report_liabilities_cmd(*, at: Any, year: int | None, data_dir: Path | None, 
     from salondesk.money import Money, format_money
     from salondesk.services import reports
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        ctx = _key_holder_ctx(store)
+    with _key_holder(data_dir, passphrase_env) as ctx:
         if year is not None:
             _emit_table(ctx, reports.quarterly_liabilities(ctx, year), export=export,
                         as_json=as_json)
             return
         day = at.date() if at else dt.date.today()
         figures = reports.liabilities(ctx, day)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps({"at": day.isoformat(), **figures}, indent=2))
         return
@@ -795,9 +780,7 @@ def report_list_cmd(*, which: str, first: Any, last: Any, by: str, data_dir: Pat
 
     end = last.date() if last else dt.date.today()
     start = first.date() if first else end.replace(day=1)
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        ctx = _key_holder_ctx(store)
+    with _key_holder(data_dir, passphrase_env) as ctx:
         table = {
             "sales": lambda: reports.sales_by(ctx, start, end, by),
             "commission": lambda: reports.commission_summary(ctx, start, end),
@@ -806,8 +789,6 @@ def report_list_cmd(*, which: str, first: Any, last: Any, by: str, data_dir: Pat
             "birthdays": lambda: reports.birthdays(ctx, start, end),
         }[which]()
         _emit_table(ctx, table, export=export, as_json=as_json)
-    finally:
-        store.close()
 
 
 # --- sync with head office (issue 8) ---------------------------------------------------------
@@ -830,12 +811,9 @@ def sync_enroll_cmd(*, url: str, code: str, ca_bundle: Path | None, data_dir: Pa
     """Link this store to head office with a one-time code."""
     from salondesk.sync.link import enroll
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        link = enroll(_key_holder_ctx(store), url=url, code=code,
+    with _key_holder(data_dir, passphrase_env) as ctx:
+        link = enroll(ctx, url=url, code=code,
                       ca_bundle=str(ca_bundle.resolve()) if ca_bundle else None)
-    finally:
-        store.close()
     click.echo(_("Linked to head office as “{name}” ({store_id}).").format(
         name=link.store_name, store_id=link.store_id))
 
@@ -848,11 +826,8 @@ def sync_push_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
     """Send every event head office does not hold yet."""
     from salondesk.sync.push import push
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        result = push(_key_holder_ctx(store))
-    finally:
-        store.close()
+    with _key_holder(data_dir, passphrase_env) as ctx:
+        result = push(ctx)
     click.echo(_("Sent {sent} events; head office holds up to {acked}; {pending} waiting, "
                  "{parked} refused.").format(sent=result.sent, acked=result.acked_seq,
                                              pending=result.pending, parked=result.parked))
@@ -868,11 +843,8 @@ def sync_pull_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
     """Apply head office's catalogue and price changes."""
     from salondesk.sync.pull import pull
 
-    store = _unlock(_root(data_dir), passphrase_env)
-    try:
-        result = pull(_key_holder_ctx(store))
-    finally:
-        store.close()
+    with _key_holder(data_dir, passphrase_env) as ctx:
+        result = pull(ctx)
     click.echo(ngettext("Applied {applied} change from head office ({refused} refused).",
                         "Applied {applied} changes from head office ({refused} refused).",
                         result.applied).format(applied=result.applied, refused=result.refused))
