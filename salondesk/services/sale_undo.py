@@ -37,6 +37,7 @@ from salondesk.services import (
 )
 from salondesk.services.checkout import INSERT_COMMISSION, INSERT_LINE, INSERT_SALE, INSERT_TENDER
 from salondesk.services.context import Approval, Ctx
+from salondesk.services.takings import CONSUMED_LINE_KINDS
 from salondesk.services.unit_of_work import Tx, run_operation
 from salondesk.store import hot_path
 from salondesk.store.schema import (
@@ -156,8 +157,11 @@ def _undo(tx: Tx, sale: Sale, lines: list[SaleLine], tenders: list[SaleTender], 
     cur.executemany(INSERT_COMMISSION, [
         (new_id(), undo_id, new_lines[c.line_id], c.staff_id, c.kind, -c.base_fen,
          int(c.designated), c.share_pct, c.id, at) for c in comm])
+    # head office's consumption (消耗业绩) figure goes down by what is handed back
+    consumption = -sum(line.net_fen for line in chosen if line.kind in CONSUMED_LINE_KINDS)
     return {"sale_id": undo_id, "receipt_no": receipt_no, "original_sale_id": sale.id,
-            "total_fen": total, "points_shortfall": shortfall, "sv_back_fen": sv_back}
+            "total_fen": total, "points_shortfall": shortfall, "sv_back_fen": sv_back,
+            "consumption_fen": consumption}
 
 
 def _undo_tenders(undo_id: str, tenders: list[SaleTender], chosen: list[SaleLine],

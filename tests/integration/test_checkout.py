@@ -3,6 +3,8 @@ retries, refusals - each ending with a clean ``verify``."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from salekit import cash, counter, gold_member, rich_member, sell, service, sv
 from sqlalchemy import func, select
@@ -14,7 +16,7 @@ from salondesk.domain.pricing import LineKind, ManualDiscount
 from salondesk.errors import ApprovalRequired, Conflict, ValidationError
 from salondesk.ids import new_op_id
 from salondesk.services import catalogue, checkout, packages, points, sale_undo, stored_value
-from salondesk.store.schema import SaleLine, SaleTender
+from salondesk.store.schema import OutboxEvent, SaleLine, SaleTender
 from salondesk.store.verify import verify_database
 
 
@@ -110,6 +112,10 @@ def test_checkout_refund_of_one_line_later(shop: Shop) -> None:
                                    line_ids=[str(product_line)], op_id=new_op_id())
     assert refund.total_fen == -18800
     assert catalogue.list_products(shop.ctx)[0].stock == 5
+    with shop.ctx.db.read() as s:  # head office lowers its consumption figure by the product
+        [event] = s.scalars(select(OutboxEvent.payload).where(
+            OutboxEvent.type == "sale.refunded"))
+    assert json.loads(event)["consumption_fen"] == -18800
     report = _verified(shop)
     assert report["sales"]["refunded_fen"] == 18800  # type: ignore[index]
     # the kept lines' stored value stays spent, the refunded part came back
