@@ -36,6 +36,7 @@ def _what(permission: Permission) -> str:
         Permission.MEMBER_MANAGE: _("merging member files"),
         Permission.CATALOGUE_EDIT: _("changing the catalogue"),
         Permission.DAY_CLOSE: _("closing the business day"),
+        Permission.APPOINTMENT_OVERRIDE: _("a booking past a rule"),
     }
     return labels.get(permission, _("this action"))
 

@@ -43,6 +43,7 @@ from salondesk.i18n import N_, _
 from salondesk.ids import new_op_id
 from salondesk.money import Money
 from salondesk.services import checkout, counter
+from salondesk.services.appointments import CheckIn
 from salondesk.services.checkout import SaleResult
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.counter import CounterMember, ScanHit, Sellable, Technician
@@ -669,6 +670,22 @@ class CheckoutPage(QWidget):
         dialog.open()
 
     def _resumed(self, cart: Cart) -> None:
+        self._show_cart(cart)
+        self._say(_("Held sale resumed."), ok=True)
+
+    def open_check_in(self, check_in: CheckIn) -> None:
+        """Ring up a checked-in appointment: its booked services, with the technician and
+        the designation, become the cart (after asking, if a sale is already on it)."""
+        if self.model.entries and not messages.confirm(
+                self, _("Replace the sale on the counter with the checked-in booking?")):
+            return
+        self._reset()
+        self._show_cart(check_in.cart())
+        who = check_in.walk_in_name
+        self._say(_("Checked in: {name}.").format(name=who) if who else _("Checked in."),
+                  ok=True)
+
+    def _show_cart(self, cart: Cart) -> None:
         names = {(i.kind, i.code): i.name for i in self.catalogue}
         people = {p.staff_id: p.name for p in self.people}
         entries = []
@@ -682,7 +699,6 @@ class CheckoutPage(QWidget):
         if cart.member_id:
             self.set_member(cart.member_id)
         self.reprice()
-        self._say(_("Held sale resumed."), ok=True)
 
     # -- void / refund / reprint ----------------------------------------------------------
 

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 from salondesk.domain.permissions import Permission
 from salondesk.i18n import N_, _
 from salondesk.services import settings as settings_service
+from salondesk.services.appointments import CheckIn
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import scanner_filter
+from salondesk.ui.appointments_page import AppointmentsPage
 from salondesk.ui.catalogue_page import CataloguePage
 from salondesk.ui.checkout_page import CheckoutPage
 from salondesk.ui.empty_state import EmptyStatePage
@@ -161,9 +163,19 @@ class MainWindow(QMainWindow):
             page = CheckoutPage(self.store, self.ctx, self.page_stack)
         elif entry.key == "reports":
             page = ReportsPage(self.store, self.ctx, self.page_stack)
+        elif entry.key == "appointments":
+            page = AppointmentsPage(self.ctx, self.page_stack)
+            page.check_in_ready.connect(self.open_check_in)
         else:
             page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
         return page
+
+    def open_check_in(self, check_in: CheckIn) -> None:
+        """An appointment was checked in: ring it up at the counter."""
+        page = self.pages.get("checkout")
+        if isinstance(page, CheckoutPage):
+            page.open_check_in(check_in)
+            self.show_area("checkout")
 
     def areas(self) -> list[Area]:
         """The areas the signed-in staff member may open."""

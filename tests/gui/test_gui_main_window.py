@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from salondesk.domain.permissions import ROLE_LABELS, Role
 from salondesk.i18n import _
+from salondesk.ui.appointments_page import AppointmentsPage
 from salondesk.ui.checkout_page import CheckoutPage
-from salondesk.ui.empty_state import EmptyStatePage
 from salondesk.ui.login import LoginScreen
 from salondesk.ui.main_window import MainWindow, build_main_window
 from salondesk.ui.members_page import MembersPage
@@ -47,11 +47,7 @@ def test_main_window_navigates_to_each_area(qtbot, window):
     assert isinstance(window.pages["members"], MembersPage)
     assert isinstance(window.pages["checkout"], CheckoutPage)
     assert isinstance(window.pages["reports"], ReportsPage)
-    for key in ("appointments",):
-        page = window.pages[key]
-        assert isinstance(page, EmptyStatePage)  # an honest empty state, no pretend data
-        assert page.notice_label.text() == _("This area is not available yet.")
-        assert page.purpose_label.text()
+    assert isinstance(window.pages["appointments"], AppointmentsPage)
     assert isinstance(window.pages["settings"], SettingsPage)
     click_area(qtbot, window, "checkout")
     screenshot(window, "main-window-checkout")
