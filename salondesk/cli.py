@@ -213,6 +213,34 @@ def demo(data_dir: Path | None, members: int, days: int, seed: int,
 
 
 @main.command()
+@click.option("--members", default=100_000, show_default=True,
+              type=click.IntRange(1000, 2_000_000))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON."))
+@friendly
+def bench(*, members: int, as_json: bool) -> None:
+    """Measure the performance budgets on a large generated store (its own, cached)."""
+    from salondesk.bench import measure, report
+
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []  # shown only when the store is built (not when it is cached)
+
+        def progress(done: int) -> None:
+            if not bars:
+                bars.append(stack.enter_context(click.progressbar(
+                    length=members, label=_("Building the bench store (once)"),
+                    file=sys.stderr)))
+            bars[0].update(done - bars[0].pos)
+
+        try:
+            results, skipped = measure.run(members, progress=progress, step=lambda step: log.info(
+                "bench: %s", step))
+        except (RuntimeError, OSError) as exc:
+            raise report.BenchFailed(_("The benchmark could not run: {error}").format(
+                error=exc)) from None
+    click.echo(report.as_json(results, skipped) if as_json else report.as_table(results, skipped))
+
+
+@main.command()
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help=_("Print the report as JSON."))
 @passphrase_option

@@ -7,44 +7,21 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
-from typing import Any
 
 import httpx
 import pytest
 from hoproc import serve_process
 from synckit import HeadOfficeDb
 
+from salondesk.bench.ingest import push_all as _push_all
+from salondesk.bench.ingest import sale_event
 from salondesk.headoffice import service
-
-
-def sale_event(seq: int) -> dict[str, Any]:
-    day = f"2026-03-{1 + seq % 28:02d}"
-    return {"event_id": str(uuid.uuid4()), "seq": seq, "op_id": str(uuid.uuid4()),
-            "type": "sale.committed", "occurred_at": "2026-03-03T02:00:00+00:00",
-            "business_day": day,
-            "payload": {"sale_id": str(uuid.uuid4()), "receipt_no": seq, "business_day": day,
-                        "member_id": str(uuid.uuid4()), "total_fen": 38800,
-                        "lines": [{"code": "F01", "kind": "service", "qty": 1, "net_fen": 38800,
-                                   "technician_id": None, "designated": False}],
-                        "tenders": [{"kind": "stored_value", "amount_fen": 38800}]}}
 
 
 def _bodies(count: int, batch: int) -> list[bytes]:
     return [json.dumps({"events": [sale_event(s) for s in range(i, min(i + batch, count + 1))]},
                        ensure_ascii=False).encode()
             for i in range(1, count + 1, batch)]
-
-
-def _push_all(url: str, token: str, bodies: list[bytes]) -> int:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    acked = 0
-    with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
-        for body in bodies:
-            answer = http.post("/v1/events", content=body)
-            assert answer.status_code == 200, answer.text
-            acked = answer.json()["acked_seq"]
-    return acked
 
 
 def _enrol(url: str, ho_db: HeadOfficeDb, name: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ import pytest
 from salekit import counter, gold_member, service, sv
 from storekit import Shop
 
+from salondesk.bench.measure import raw_commit as _raw_commit
 from salondesk.domain.cart import Cart, CartItem, Tender, TenderKind
 from salondesk.domain.pricing import LineKind
 from salondesk.ids import new_op_id
@@ -61,14 +62,6 @@ def _bench_sale(shop: Shop) -> tuple[Cart, list[Tender], str]:
     bill = checkout.price_cart(shop.cashier, cart)
     tenders = [sv(500), Tender(TenderKind.WECHAT, bill.due_fen - 500, reference="x")]
     return cart, tenders, gold
-
-
-def _raw_commit(conn: Any, i: int) -> float:
-    t0 = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("INSERT INTO bench_raw (v) VALUES (?)", (f"row {i}",))
-    conn.execute("COMMIT")
-    return (time.perf_counter() - t0) * 1000
 
 
 def _wal_pages_of_one_sale(shop: Shop, conn: Any, cart: Cart, tenders: list[Tender]) -> int:
