@@ -153,7 +153,7 @@ def checkout_results(ctx: Ctx, runs: int) -> list[Result]:
     from salondesk.ids import new_op_id
     from salondesk.services import checkout, demo_sales, points, stored_value
 
-    cashier = demo_sales._staff_actor(ctx, Role.CASHIER)
+    cashier = demo_sales.staff_actor(ctx, Role.CASHIER)
     if cashier is None:
         raise RuntimeError("the bench store has no cashier")
     cashier_ctx = ctx.as_actor(cashier)

@@ -66,11 +66,11 @@ def setup(ctx: Ctx, technicians: list[str]) -> DemoSales:
     catalogue.upsert_products(ctx, list(PRODUCTS), op_id=new_op_id())
     for spec in PRODUCTS:
         catalogue.move_stock(ctx, spec.code, 60, op_id=new_op_id())
-    return DemoSales(technicians=list(technicians), cashier=_staff_actor(ctx, Role.CASHIER),
-                     manager=_staff_actor(ctx, Role.MANAGER))
+    return DemoSales(technicians=list(technicians), cashier=staff_actor(ctx, Role.CASHIER),
+                     manager=staff_actor(ctx, Role.MANAGER))
 
 
-def _staff_actor(ctx: Ctx, role: Role) -> Actor | None:
+def staff_actor(ctx: Ctx, role: Role) -> Actor | None:
     """The store's first active staff member of ``role``, acting with that role's rights (the
     demo rings up as the staff would, without their PINs)."""
     with ctx.db.read() as s:

@@ -171,6 +171,7 @@ class Member(Base):
         Index("ix_member_phone_last4", "phone_last4"),
         Index("ix_member_referrer", "referrer_id"),
         Index("ix_member_tier", "tier_id"),
+        Index("ix_member_created", "created_at"),  # new members per day (Z report, reports)
     )
 
 
