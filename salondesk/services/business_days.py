@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from salondesk.store import hot_path
 
 _CLOSED = "SELECT 1 FROM business_day WHERE day = ? AND closed_at IS NOT NULL"
+_CLOSED_AT = "SELECT closed_at FROM business_day WHERE day = ? AND closed_at IS NOT NULL"
 
 
 def sales_day(session: Session, today: dt.date) -> dt.date:
@@ -24,3 +25,9 @@ def sales_day(session: Session, today: dt.date) -> dt.date:
     while cur.execute(_CLOSED, (day.isoformat(),)).fetchone() is not None:
         day += dt.timedelta(days=1)
     return day
+
+
+def closed_at(session: Session, day: dt.date) -> dt.datetime | None:
+    """When business day ``day`` was closed (naive UTC, as stored), or None while open."""
+    row = hot_path.cursor(session).execute(_CLOSED_AT, (day.isoformat(),)).fetchone()
+    return None if row is None else dt.datetime.fromisoformat(str(row[0]))

@@ -141,8 +141,9 @@ def commission_summary(ctx: Ctx, first: dt.date, last: dt.date) -> Table:
 # --- liabilities -----------------------------------------------------------------------------
 
 def liabilities_in(s: Session, at: dt.date) -> dict[str, int]:
-    """What the store owes its members at the end of store-local day ``at``."""
-    end = takings.local_midnight(s, at + dt.timedelta(days=1))
+    """What the store owes its members at the end of business day ``at`` (its close, once
+    closed: the balances its Z report ends on)."""
+    end = takings.day_window(s, at).end
     sv = takings.balance_before(s, "sv_entry", end)
     pkg = takings.balance_before(s, "pkg_entry", end)
     pts = takings.balance_before(s, "pt_entry", end)

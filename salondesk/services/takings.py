@@ -6,7 +6,8 @@ entries. A reversal entry counts under the kind of the entry it reverses (a void
 lowers "spent", a reversed top-up lowers "top-ups"), so the movements of each liability add
 up exactly: opening + movements = closing. Sales belong to their ``business_day``; ledger
 entries to the store-local day of their time (the same local day the checkout stamps on a
-sale). All amounts are integer fen.
+sale), or to the next day when they come after that day's close (:func:`day_window`). All
+amounts are integer fen.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from salondesk.clock import to_db
 from salondesk.domain.cart import MONEY_TENDERS
-from salondesk.services import ledger_settings
+from salondesk.services import business_days, ledger_settings
 from salondesk.store import hot_path
 
 TENDER_ORDER = ("cash", "wechat", "alipay", "card", "stored_value", "package", "debt")
@@ -64,9 +65,27 @@ def local_time(session: Session, moment: dt.datetime) -> dt.datetime:
 
 
 def day_window(session: Session, first: dt.date, last: dt.date | None = None) -> Window:
-    """The store-local days ``first`` .. ``last`` (inclusive) as a UTC window."""
-    return Window(local_midnight(session, first),
-                  local_midnight(session, (last or first) + dt.timedelta(days=1)))
+    """The business days ``first`` .. ``last`` (inclusive) as a UTC window.
+
+    A day runs from store-local midnight to midnight, except that a day close ends it: what
+    happens after the Z report (a late customer's sale, booked on the next business day by
+    :func:`business_days.sales_day`) moves the ledgers of the next day too, so the day's
+    stored figures stay true and the next day's tenders and ledger movements agree. An entry
+    stamped at the very instant of the close belongs to the closed day.
+    """
+    last = last or first
+    start = local_midnight(session, first)
+    end = local_midnight(session, last + dt.timedelta(days=1))
+    before = business_days.closed_at(session, first - dt.timedelta(days=1))
+    if before is not None and before + _INSTANT < start:
+        start = before + _INSTANT
+    closed = business_days.closed_at(session, last)
+    if closed is not None and closed + _INSTANT < end:
+        end = closed + _INSTANT
+    return Window(start, end)
+
+
+_INSTANT = dt.timedelta(microseconds=1)  # the finest step of a stored time
 
 
 def _rows(session: Session, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:

@@ -19,6 +19,7 @@ from salondesk.domain.pricing import LineKind
 from salondesk.ids import new_op_id
 from salondesk.services import debt, packages, points, sale_undo, shifts, stored_value
 from salondesk.store.schema import (
+    BusinessDay,
     DebtEntry,
     Member,
     PkgEntry,
@@ -87,11 +88,22 @@ def local_day(at: dt.datetime) -> dt.date:
     return (at + SHANGHAI).date()
 
 
+def business_day_of(at: dt.datetime, closes: dict[dt.date, dt.datetime]) -> dt.date:
+    """The business day an entry stamped ``at`` counts on: its local day, or the next one
+    when it came after that day's close (a late customer after the Z report)."""
+    day = local_day(at)
+    while day in closes and at > closes[day]:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def independent(shop: Shop, day: dt.date) -> dict[str, Any]:
     """Movements and balances of ``day`` summed in Python from the ledger rows: reversals
     counted under the kind they reverse; opening = everything before the day."""
     out: dict[str, Any] = {}
     with shop.ctx.db.read() as s:
+        closes = {b.day: b.closed_at for b in s.scalars(select(BusinessDay))
+                  if b.closed_at is not None}
         for name, model, cols in (("sv", SvEntry, ("principal_fen", "bonus_fen")),
                                   ("pkg", PkgEntry, ("sessions_delta", "value_fen")),
                                   ("pt", PtEntry, ("points_delta",)),
@@ -102,7 +114,7 @@ def independent(shop: Shop, day: dt.date) -> dict[str, Any]:
             moves: dict[str, list[int]] = defaultdict(lambda w=width: [0] * w)
             opening, closing = [0] * len(cols), [0] * len(cols)
             for r in rows:
-                when = local_day(r.at)
+                when = business_day_of(r.at, closes)
                 values = [getattr(r, c) for c in cols]
                 if when < day:
                     opening = [a + b for a, b in zip(opening, values, strict=True)]

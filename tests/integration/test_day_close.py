@@ -20,7 +20,7 @@ from salondesk.domain.cart import Cart
 from salondesk.errors import Conflict, PermissionDenied, ValidationError
 from salondesk.ids import new_op_id
 from salondesk.money import Money, format_money
-from salondesk.services import day_close, points, sale_undo, shifts, stored_value
+from salondesk.services import day_close, points, sale_undo, shifts, stored_value, takings
 from salondesk.store.verify import verify_database
 
 DECODER_FILE = Path(__file__).resolve().parents[1] / "unit" / "test_escpos_decoder.py"
@@ -330,9 +330,20 @@ def test_day_close_anchor_carries_balances_exactly_past_late_entries(shop: Shop)
     assert [f["points"]["closing"]] == ind["pt"]["closing"]
     assert [f["packages"]["closing_sessions"], f["packages"]["closing_value_fen"]] == \
         ind["pkg"]["closing"]
+    # the late sale and top-up count on the next day, with their sale: its stored-value
+    # tenders are what the card ledger spent that day, and its top-ups what it took
+    assert ind["sv"]["moves"]["topup"] == [30000, 0]
+    assert -sum(ind["sv"]["moves"]["spend"]) == ind["tenders"]["stored_value"] == 44000
+    assert sv["spent_principal_fen"] + sv["spent_bonus_fen"] == 44000
+    # the closed day's figures, computed afresh, are still its Z snapshot
+    with shop.ctx.db.read() as s:
+        live = takings.day_figures(s, DAY)
+    snapshot = day_close.z_report(shop.manager, DAY).figures
+    assert live["stored_value"] == snapshot["stored_value"]
+    assert live["points"] == snapshot["points"]
     at_close_day = reports.liabilities(shop.manager, DAY)
     assert [at_close_day["sv_principal_fen"], at_close_day["sv_bonus_fen"]] == \
-        ind["sv"]["opening"]
+        [sv["opening_principal_fen"], sv["opening_bonus_fen"]]
 
 
 def sv_tender(fen: int) -> object:
