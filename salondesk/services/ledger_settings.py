@@ -71,12 +71,25 @@ def expiry_policy(session: Session) -> ExpiryPolicy:
 
 
 def business_date(session: Session, now: dt.datetime) -> dt.date:
-    """The store's local calendar day at ``now`` (expiry dates are local days)."""
-    name = get(session, TIMEZONE)
+    """The store's local calendar day at ``now`` (expiry dates are local days).
+
+    Kept in the session beside the settings: one checkout asks for it from several ledgers.
+    """
+    days = session.info.setdefault(_DAYS, {})
+    day = days.get(now)
+    if day is None:
+        day = days[now] = _local_day(get(session, TIMEZONE), now)
+    return day
+
+
+_DAYS = "ledger_settings.business_date"
+
+
+def _local_day(zone: str, now: dt.datetime) -> dt.date:
     try:
         from zoneinfo import ZoneInfo
 
-        return now.astimezone(ZoneInfo(name)).date()
+        return now.astimezone(ZoneInfo(zone)).date()
     except Exception:  # no tz database on this machine: China has one offset all year
         return (now.astimezone(dt.UTC) + dt.timedelta(hours=8)).date()
 
@@ -111,6 +124,7 @@ def update(ctx: Ctx, values: dict[str, Any], *, op_id: OpId) -> None:
 
     def body(tx: Tx) -> None:
         tx.session.info.pop(_CACHE, None)
+        tx.session.info.pop(_DAYS, None)
         for key, value in values.items():
             settings.put(tx, key, value)
         tx.audit(target_type="setting", detail={"keys": sorted(values)})

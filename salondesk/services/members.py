@@ -31,6 +31,7 @@ from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.unit_of_work import Tx, run_operation
+from salondesk.store import hot_path
 from salondesk.store.schema import (
     Member,
     MemberCard,
@@ -456,8 +457,9 @@ def deactivate_member(ctx: Ctx, member_id: str, *, op_id: OpId, reason: str = "l
 
 def touch_visit(tx: Tx, member_id: str) -> None:
     """Note a visit (checkout, treatment) inside the caller's transaction, for list filters."""
-    tx.session.connection().execute(
-        update(Member).where(Member.id == member_id).values(last_visit_at=to_db(tx.now)))
+    hot_path.cursor(tx.session).execute(  # on every checkout: the driver, not Core
+        "UPDATE member SET last_visit_at = ? WHERE id = ?",
+        (hot_path.db_time(to_db(tx.now)), member_id))
 
 
 # --- reading ---------------------------------------------------------------------------------
