@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin, pinyin
-
 MAX_READINGS = 4  # pinyin variants kept per name (heteronyms multiply quickly)
 MAX_KEY_CHARS = 64
 
@@ -109,6 +107,8 @@ def _split_surname(name: str) -> tuple[str, str]:
 
 def _char_readings(ch: str) -> list[str]:
     """Readings of one character: pypinyin's first (most common), then at most one other."""
+    from pypinyin import Style, pinyin  # its phrase tables take 0.3 s to load: not at start
+
     found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     readings = [r for r in (found[0] if found else []) if r.isascii() and r.isalpha()]
     return readings[:2]
@@ -127,6 +127,8 @@ def _readings(name: str) -> list[list[str]]:
         parts.extend(_char_readings(ch)[:1] or [ch.lower()] for ch in surname)
     # The given name is read as a phrase first (pypinyin knows many two-character words), then
     # each character's alternative reading.
+    from pypinyin import Style, lazy_pinyin
+
     phrase = lazy_pinyin(given, style=Style.NORMAL, errors="ignore") if given else []
     for i, ch in enumerate(given):
         first = phrase[i] if i < len(phrase) and len(phrase) == len(given) else None

@@ -228,3 +228,19 @@ class OsKeyStore:
             keyring.delete_password(KEYRING_SERVICE, user)
         except Exception:
             log.info("OS key store entry not removed", exc_info=True)
+
+
+class NoKeyStore(OsKeyStore):
+    """A machine without an OS key store: the recovery passphrase is the only way in."""
+
+    def available(self) -> bool:
+        return False
+
+    def get(self, user: str) -> bytes | None:  # noqa: ARG002
+        return None
+
+    def put(self, user: str, data_key: bytes) -> bool:  # noqa: ARG002
+        return False
+
+    def delete(self, user: str) -> None:  # noqa: ARG002
+        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from salondesk.store.keys import OsKeyStore
+from salondesk.store.keys import NoKeyStore  # noqa: F401 (the kit hands it to tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -12,22 +12,6 @@ STORE_NAME = "丽人美容"
 PASSPHRASE = "rose garden 2024"
 OWNER = ("王丽", "8888")
 CASHIER = ("张敏", "1234")
-
-
-class NoKeyStore(OsKeyStore):
-    """A machine without an OS key store: nothing is read or written."""
-
-    def available(self) -> bool:
-        return False
-
-    def get(self, _user: str) -> bytes | None:
-        return None
-
-    def put(self, _user: str, _data_key: bytes) -> bool:
-        return False
-
-    def delete(self, _user: str) -> None:
-        return None
 
 
 def wait_for_ops(qtbot, timeout: int = 15_000) -> None:

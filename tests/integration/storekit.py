@@ -12,7 +12,7 @@ from salondesk.domain.permissions import Role
 from salondesk.services import auth
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
-from salondesk.store.keys import OsKeyStore
+from salondesk.store.keys import NoKeyStore, OsKeyStore  # noqa: F401 (NoKeyStore: for tests)
 
 PASSPHRASE = "玫瑰 correct horse 2026"
 STORE_NAME = "玫瑰人生美容院"
@@ -23,22 +23,6 @@ STAFF = {
     Role.TECHNICIAN: ("陈技师", "5555"),
 }
 START = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-class NoKeyStore(OsKeyStore):
-    """A machine without an OS key store: the recovery passphrase is the only way in."""
-
-    def available(self) -> bool:
-        return False
-
-    def get(self, user: str) -> bytes | None:  # noqa: ARG002
-        return None
-
-    def put(self, user: str, data_key: bytes) -> bool:  # noqa: ARG002
-        return False
-
-    def delete(self, user: str) -> None:  # noqa: ARG002
-        return None
 
 
 class MemoryKeyStore(OsKeyStore):

@@ -40,6 +40,13 @@ def test_migrations_chain_is_linear_and_starts_at_0001() -> None:
 
     scripts = ScriptDirectory.from_config(migrate.STORE.config())
     assert len(scripts.get_heads()) == 1
+    # the start-up reads the head from the files without Alembic: the same answer, for the
+    # store's history and head office's
+    assert migrate.head_revision() == scripts.get_current_head()
+    from salondesk.headoffice.db import HISTORY
+
+    office = ScriptDirectory.from_config(HISTORY.config())
+    assert HISTORY.head_revision() == office.get_current_head()
     revisions = [r.revision for r in scripts.walk_revisions()]
     assert revisions[-1] == "0001"
     assert "0002" in revisions

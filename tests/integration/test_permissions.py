@@ -187,6 +187,31 @@ def test_permissions_per_person_override_grants_and_revokes(shop: Shop) -> None:
         members.create_member(cashier, members.MemberDraft(name="x"), op_id=new_op_id())
 
 
+def test_permissions_a_pin_hashed_with_old_costs_is_rehashed_at_sign_in(shop: Shop) -> None:
+    from argon2 import PasswordHasher, extract_parameters
+
+    from salondesk.store.schema import Staff
+
+    name, pin = STAFF[Role.CASHIER]
+    cashier_id = shop.staff_ids[Role.CASHIER]
+    old = PasswordHasher(time_cost=3, memory_cost=256, parallelism=2).hash(pin)
+    with shop.ctx.db.write() as s:
+        row = s.get(Staff, cashier_id)
+        assert row is not None
+        row.secret_hash = old
+    auth.login(shop.ctx, name, pin)
+    with shop.ctx.db.read() as s:
+        row = s.get(Staff, cashier_id)
+        assert row is not None and row.secret_hash != old
+        now = extract_parameters(row.secret_hash)
+    wanted = auth._hasher
+    assert (now.time_cost, now.memory_cost, now.parallelism) == \
+        (wanted.time_cost, wanted.memory_cost, wanted.parallelism)
+    auth.login(shop.ctx, name, pin)  # the new hash takes the same PIN
+    with pytest.raises(LoginFailed):
+        auth.login(shop.ctx, name, "0000")
+
+
 # --- sign-in lockout ---------------------------------------------------------------------------
 
 def _fail_five_times(shop: Shop, role: Role) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from argon2 import Type, extract_parameters
-from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from salondesk.errors import StoreLocked
 from salondesk.services import auth
@@ -34,8 +33,11 @@ def test_key_costs_recovery_passphrase_uses_argon2id_at_full_cost() -> None:
         wrapped.unwrap("another passphrase")
 
 
-def test_key_costs_staff_pins_use_argon2id_at_least_the_rfc_low_memory_profile() -> None:
+def test_key_costs_staff_pins_use_argon2id_at_least_owasps_minimum() -> None:
+    # OWASP's password storage minimum for Argon2id: 19 MiB, 2 passes. Not the 64 MiB RFC 9106
+    # profile: a PIN is short whatever the cost, its hash sits inside the encrypted store, and
+    # those 64 MiB were a quarter of the app's peak memory at every sign-in.
     params = extract_parameters(auth.hash_secret("8888"))
     assert params.type is Type.ID
-    assert params.memory_cost >= RFC_9106_LOW_MEMORY.memory_cost
-    assert params.time_cost >= RFC_9106_LOW_MEMORY.time_cost
+    assert params.memory_cost >= 19 * 1024
+    assert params.time_cost >= 2
