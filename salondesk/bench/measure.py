@@ -7,6 +7,7 @@ measured is a :class:`Skipped` line with its reason, never a made-up number.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -410,6 +411,7 @@ def run(members_count: int, *, cache: Path | None = None,
         with fixture.cached_store(work / "store", members_count, cache=cache,
                                   progress=progress) as bench:
             queries = fixture.sample_queries(bench.ctx, min(2000, max(200, members_count // 10)))
+            gc.freeze()  # as the app does once signed in (ui/app.py): a store open, warm
             say("lookup")
             results += lookup_results(bench.ctx, members_count, queries)
             say("checkout")
