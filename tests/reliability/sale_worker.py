@@ -1,9 +1,11 @@
-"""A worker process for the sales kill -9 test: checkouts, voids, refunds and receipt prints
-until it is killed.
+"""A worker process for the sales kill -9 test: checkouts with split tenders (stored value,
+package sessions, cash and card, WeChat and Alipay), voids, refunds, top-ups, member edits and
+receipt prints, until it is killed.
 
 Usage: python sale_worker.py STORE_DIR SEED (keys as JSON {user: hex} in SALONDESK_TEST_KEYS;
-member ids, one a line, in STORE_DIR/../members.txt). Prints ``ACK <op_id> <kind> <sale_id>``
-after each operation returns, flushed, so the parent knows what was acknowledged.
+member ids, one a line, in STORE_DIR/../members.txt). Prints ``ACK <op_id> <kind> <id>``
+after each operation returns, flushed, so the parent knows what was acknowledged (the sale's
+id, or for a top-up or an edit the member's).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from salondesk.domain.cart import Cart, CartItem, Tender, TenderKind
 from salondesk.domain.pricing import LineKind
 from salondesk.errors import UserError
 from salondesk.ids import new_op_id
-from salondesk.services import checkout, packages, sale_undo
+from salondesk.services import checkout, members, packages, sale_undo, stored_value
 from salondesk.services.context import Actor, Ctx
 from salondesk.services.receipt_printing import print_sale_receipt
 from salondesk.services.store_setup import open_store
@@ -96,11 +98,19 @@ def main() -> None:
                 kind, sale_id = "sale", _member_sale(ctx, rng, rng.choice(people), op)
             elif roll < 0.7:
                 kind, sale_id = "sale", _walk_in(ctx, rng, op)
-            elif roll < 0.85:
+            elif roll < 0.8:
                 undone = _undo(ctx, rng, op)
                 if undone is None:
                     continue
                 kind, sale_id = undone
+            elif roll < 0.85:
+                kind, sale_id = "topup", rng.choice(people)
+                stored_value.top_up(ctx, member_id=sale_id, bonus_fen=rng.choice((0, 5000)),
+                                    principal_fen=rng.randint(1, 9) * 10000, op_id=op)
+            elif roll < 0.9:
+                kind, sale_id = "edit", rng.choice(people)
+                members.update_member(ctx, sale_id, members.MemberChanges(notes=f"edit {op}"),
+                                      op_id=op)
             elif last_sale is not None:
                 print_sale_receipt(ctx, last_sale, printer_uri=printer, op_id=op)
                 kind, sale_id = "print", last_sale
