@@ -34,7 +34,10 @@ MONEY_TENDERS = frozenset({TenderKind.CASH, TenderKind.WECHAT, TenderKind.ALIPAY
 class CartItem:
     """One thing rung up. ``code``: service code, product code or barcode, package template
     code, top-up plan id, or (for a session) the service code used from ``instance_id``.
-    A top-up without a plan gives ``amount_fen`` (and ``bonus_fen``)."""
+    A top-up without a plan gives ``amount_fen`` (and ``bonus_fen``). ``shares`` splits a
+    line's performance and commission between staff: (staff id, percent) pairs adding up to
+    100 that include the technician (see ``domain.commission.check_shares``); empty, the
+    technician takes the whole line."""
 
     kind: LineKind
     code: str
@@ -44,6 +47,7 @@ class CartItem:
     instance_id: str | None = None
     amount_fen: int | None = None
     bonus_fen: int = 0
+    shares: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,9 @@ class Cart:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Cart:
-        items = tuple(CartItem(**{**item, "kind": LineKind(item["kind"])})
+        items = tuple(CartItem(**{**item, "kind": LineKind(item["kind"]),
+                                  "shares": tuple((str(w), int(p))
+                                                  for w, p in item.get("shares", ()))})
                       for item in raw.get("items", ()))
         manual = ManualDiscount(**raw["manual"]) if raw.get("manual") else None
         return cls(items=items, member_id=raw.get("member_id"),

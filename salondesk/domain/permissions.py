@@ -62,6 +62,8 @@ class Permission(StrEnum):
     STAFF_PROFILE = "staff.profile"
     COMMISSION_RULES = "commission.rules"
     COMMISSION_VIEW = "commission.view"  # anyone's; one's own needs nothing
+    # member engagement (issue 12): campaigns, messages, recall
+    MARKETING = "marketing.send"
 
 
 _EVERYONE = {Permission.MEMBER_VIEW}
@@ -167,6 +169,7 @@ OPERATIONS: dict[str, Permission | None] = {
     # --- the counter (issue 5) ---
     "catalogue.product_upsert": Permission.CATALOGUE_EDIT,
     "stock.move": Permission.CATALOGUE_EDIT,
+    "pricing.rule_save": Permission.CATALOGUE_EDIT,  # member days, promotions (issue 12)
     "sale.commit": Permission.COUNTER_SELL,
     "sale.discount": Permission.SALE_DISCOUNT,  # a manual discount or a price below the floor
     "sale.hold": Permission.COUNTER_SELL,
@@ -197,6 +200,18 @@ OPERATIONS: dict[str, Permission | None] = {
     "commission.view": Permission.COMMISSION_VIEW,
     "commission.view_own": None,
     "followup.close": Permission.APPOINTMENT_BOOK,
+    "followup.record": Permission.APPOINTMENT_BOOK,
+    "complaint.record": Permission.APPOINTMENT_BOOK,
+    "complaint.compensate": Permission.LEDGER_ADJUST,  # points or a coupon to make it good
+    # --- member engagement (issue 12): campaigns, messages, opt-outs, recall ---
+    "campaign.send": Permission.MARKETING,
+    "message.queue": Permission.MARKETING,     # one message to one member (recall list)
+    "message.dispatch": None,  # the sender: hands queued messages to SMTP / head office
+    "message.export": Permission.MARKETING,
+    "message.opt_out": Permission.MEMBER_VIEW,  # any staff member records a member's wish
+    "member.contact": Permission.MEMBER_EDIT,
+    "engagement.settings": Permission.SETTINGS_EDIT,
+    "recall.cycle_set": Permission.MARKETING,
 }
 
 

@@ -65,17 +65,19 @@ class PaidLine:
 
 
 def points_for_purchase(lines: Sequence[PaidLine], rules: EarnRules,
-                        tier: str | None = None) -> int:
+                        tier: str | None = None, *, multiplier_permille: int = 1000) -> int:
     """Points one purchase earns: Σ paid x rate, rounded down once, then the bonus.
 
     1 point per yuan, 288.50 paid -> 288 (+10 with a "+10 from 200" rule) -> 298.
+    ``multiplier_permille`` is a price rule's multiplier (双倍积分日: 2000): it scales the
+    rate, so 288.50 paid on a double-points day earns 577 (and the bonus once, on those).
     """
     tier_rate = rules.tier_permille.get(tier, 1000) if tier else 1000
-    # exact: Σ fen x category permille x tier permille / (100 fen x 1000 x 1000)
+    # exact: Σ fen x category permille x tier permille x multiplier / (100 fen x 1000^3)
     scaled = sum(max(0, line.paid_fen) * rules.category_permille.get(line.category,
                                                                      rules.base_permille)
                  for line in lines)
-    earned = scaled * tier_rate // (100 * 1000 * 1000)
+    earned = scaled * tier_rate * max(0, multiplier_permille) // (100 * 1000 * 1000 * 1000)
     bonus = max((r.bonus for r in rules.bonus_rules if earned >= r.min_points > 0), default=0)
     return earned + bonus
 

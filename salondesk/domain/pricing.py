@@ -1,10 +1,12 @@
 """Pricing at checkout: one pure function from a cart to a line-by-line breakdown.
 
 The pipeline (DESIGN.md §5): list price -> member tier / card-type discount with a per-item
-floor -> coupon -> manual discount (permission + reason, checked by the caller) -> points
-offset -> rounding rule (抹零) -> tenders. Everything is integer fen. Each bill-level
-adjustment is spread over the lines it applies to by largest-remainder allocation, so the
-lines' net amounts - which feed consumption revenue and commission - always sum to the total.
+floor -> price rule of the day (会员日 / 促销, :class:`RuleOffer`, after or instead of the tier
+discount as the rule says, never under the floor) -> coupon -> manual discount (permission +
+reason, checked by the caller) -> points offset -> rounding rule (抹零) -> tenders. Everything
+is integer fen. Each bill-level adjustment is spread over the lines it applies to by
+largest-remainder allocation, so the lines' net amounts - which feed consumption revenue and
+commission - always sum to the total.
 
 Rules the function keeps (and property tests check): no line below its floor except by a
 manual discount the caller marks ``below_floor``; no line below zero; the lines sum to the
@@ -72,6 +74,39 @@ class CouponOffer:
 
 
 @dataclass(frozen=True)
+class RuleOffer:
+    """A price rule in effect now (worked out by :mod:`salondesk.domain.price_rules`):
+    ``rate_bp`` of the price kept (9000 = 九折) on the adjustable lines of ``kinds`` and
+    ``categories`` (all when empty).
+
+    Precedence is explicit: on each line the covering offer with the highest ``priority``
+    applies (then the lower rate, then the id), one offer a line. ``stack`` applies it to the
+    price after the tier discount (叠加); otherwise the line gets the lower of the tier price
+    and the rule price, not both (不同享, 取优). The per-item floor holds either way."""
+
+    rule_id: str
+    name: str
+    rate_bp: int
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    stack: bool = False
+    priority: int = 0
+
+    def covers(self, line: PriceLine) -> bool:
+        return (line.adjustable and (not self.kinds or line.kind.value in self.kinds)
+                and (not self.categories or line.category in self.categories))
+
+
+@dataclass(frozen=True)
+class PointsBoost:
+    """A points multiplier in effect (双倍积分日: 2000 permille), carried to the commit's
+    points computation and shown in the breakdown with the rule's name."""
+
+    name: str
+    permille: int
+
+
+@dataclass(frozen=True)
 class ManualDiscount:
     """A discount given by hand: ``amount_fen`` off the bill, or ``rate_bp`` of it kept
     (9000 = 九折). ``below_floor`` lets it go under the floors (the caller checked the
@@ -90,13 +125,15 @@ class PricingInput:
     # card type; the lower of the two applies
     tier_rates: Mapping[str, int] = field(default_factory=dict)
     card_rates: Mapping[str, int] = field(default_factory=dict)
+    rules: Sequence[RuleOffer] = ()
+    points_boost: PointsBoost | None = None
     coupon: CouponOffer | None = None
     manual: ManualDiscount | None = None
     points_offset_fen: int = 0
     rounding: Rounding = Rounding.NONE
 
 
-STEPS = ("tier", "coupon", "manual", "points", "rounding")
+STEPS = ("tier", "rule", "coupon", "manual", "points", "rounding")
 
 
 @dataclass(frozen=True)
@@ -107,6 +144,7 @@ class PricedLine:
     floor_fen: int
     steps: Mapping[str, int]  # what each step took off this line (rounding may be negative)
     net_fen: int
+    rule_name: str | None = None  # the price rule that took something off this line
 
     @property
     def discount_fen(self) -> int:
@@ -124,6 +162,8 @@ class PricedBill:
     session_fen: int  # the part of the total package sessions pay
     coupon_code: str | None = None
     manual_reason: str | None = None
+    rule_names: tuple[str, ...] = ()  # the price rules that took something, in line order
+    points_boost: PointsBoost | None = None
 
     @property
     def due_fen(self) -> int:
@@ -164,6 +204,40 @@ def _rate(line: PriceLine, tier: Mapping[str, int], card: Mapping[str, int]) -> 
     return min([10000, *rates])
 
 
+def _offer_for(line: PriceLine, offers: Sequence[RuleOffer]) -> RuleOffer | None:
+    """The one rule offer for ``line``: highest priority, then the lower rate, then the id."""
+    covering = [o for o in offers if o.covers(line)]
+    if not covering:
+        return None
+    return min(covering, key=lambda o: (-o.priority, o.rate_bp, o.rule_id))
+
+
+def _times(fen: int, rate_bp: int) -> int:
+    return (fen * rate_bp + 5000) // 10000
+
+
+def _tier_and_rule(line: PriceLine, floor: int, data: PricingInput, steps: dict[str, int]
+                   ) -> tuple[int, str | None]:
+    """The line's price after the tier discount and the rule offer that covers it (steps are
+    filled in); returns it with the name of the rule if the rule took something."""
+    rate = _rate(line, data.tier_rates, data.card_rates)
+    after = min(max(floor, _times(line.list_fen, rate)), line.list_fen)
+    steps["tier"] = line.list_fen - after
+    offer = _offer_for(line, data.rules)
+    if offer is None:
+        return after, None
+    if offer.stack:
+        ruled = min(max(floor, _times(after, offer.rate_bp)), after)
+    else:
+        ruled = min(max(floor, _times(line.list_fen, offer.rate_bp)), line.list_fen)
+        if ruled < after:  # the rule is the better price: it replaces the tier's
+            steps["tier"], after = 0, line.list_fen
+    if ruled >= after:
+        return after, None
+    steps["rule"] = after - ruled
+    return ruled, offer.name
+
+
 def _rounded_total(total: int, rule: Rounding) -> int:
     if rule is Rounding.DROP_FEN:
         return total - total % 10
@@ -187,15 +261,11 @@ def price(data: PricingInput) -> PricedBill:
               for line in lines]
     steps: list[dict[str, int]] = [dict.fromkeys(STEPS, 0) for _ in lines]
 
-    # 1. tier / card type, per line, never under the floor
+    # 1. tier / card type, per line, never under the floor; then the price rule of the day
+    rule_names: list[str | None] = [None] * n
     for i, line in enumerate(lines):
-        if not line.adjustable:
-            continue
-        rate = _rate(line, data.tier_rates, data.card_rates)
-        after = max(floors[i], (line.list_fen * rate + 5000) // 10000)
-        after = min(after, line.list_fen)
-        steps[i]["tier"] = line.list_fen - after
-        amounts[i] = after
+        if line.adjustable:
+            amounts[i], rule_names[i] = _tier_and_rule(line, floors[i], data, steps[i])
 
     def apply(step: str, wanted: int, eligible: Sequence[bool], *, floor: bool = True) -> int:
         caps = [max(0, amounts[i] - (floors[i] if floor else 0)) if eligible[i] else 0
@@ -245,9 +315,11 @@ def price(data: PricingInput) -> PricedBill:
             rounding_fen = delta
 
     priced = tuple(PricedLine(key=line.key, kind=line.kind, list_fen=line.list_fen,
-                              floor_fen=floors[i], steps=steps[i], net_fen=amounts[i])
+                              floor_fen=floors[i], steps=steps[i], net_fen=amounts[i],
+                              rule_name=rule_names[i])
                    for i, line in enumerate(lines))
-    adjustments = {"tier": sum(s["tier"] for s in steps), "coupon": coupon_fen,
+    adjustments = {"tier": sum(s["tier"] for s in steps), "rule": sum(s["rule"] for s in steps),
+                   "coupon": coupon_fen,
                    "manual": manual_fen, "points": points_fen, "rounding": rounding_fen}
     return PricedBill(
         lines=priced, subtotal_fen=sum(line.list_fen for line in lines),
@@ -255,7 +327,9 @@ def price(data: PricingInput) -> PricedBill:
         session_fen=sum(a for a, line in zip(amounts, lines, strict=True)
                         if line.kind is LineKind.SESSION),
         coupon_code=data.coupon.code if data.coupon and coupon_fen else None,
-        manual_reason=data.manual.reason if data.manual and manual_fen else None)
+        manual_reason=data.manual.reason if data.manual and manual_fen else None,
+        rule_names=tuple(dict.fromkeys(name for name in rule_names if name)),
+        points_boost=data.points_boost)
 
 
 def split_payments(nets: Sequence[int], classes: Sequence[int]) -> list[list[int]]:

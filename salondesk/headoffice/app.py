@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from salondesk import __version__
 from salondesk.errors import NotFound, PermissionDenied, UserError
-from salondesk.headoffice import dashboard, service
+from salondesk.headoffice import dashboard, messaging, service
 from salondesk.headoffice.models import HoStore
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -84,6 +84,21 @@ class ChangeOut(BaseModel):
     kind: str
     code: str
     price_fen: int
+
+
+class MessageIdsIn(BaseModel):
+    ids: list[str] = Field(max_length=500)
+
+
+class MessageStatusOut(BaseModel):
+    message_id: str
+    status: str
+    error: str | None = None
+    done_at: str | None = None
+
+
+class MessagesOut(BaseModel):
+    messages: list[MessageStatusOut]
 
 
 class ChangesOut(BaseModel):
@@ -209,6 +224,11 @@ def create_app(engine: Engine, *, rate: float = 200.0, burst: int = 400,
     def summary(store_id: str, store: Store) -> dict[str, Any]:
         own(store, store_id)
         return service.store_summary(engine, store.id)
+
+    @app.post("/v1/messages/status", response_model=MessagesOut)
+    def message_status(body: MessageIdsIn, store: Store) -> dict[str, Any]:
+        """What became of the SMS this store handed over (its own messages only)."""
+        return {"messages": messaging.statuses(engine, store.id, body.ids)}
 
     @app.get("/v1/changes", response_model=ChangesOut)
     def changes(_store: Store, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0,

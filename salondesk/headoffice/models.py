@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -133,3 +134,36 @@ class HoChange(HoBase):
     version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)
     published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class HoMessage(HoBase):
+    """An SMS a store handed over (``message.sms``) for head office to send with its
+    provider. The number and text are kept only until the message is sent or given up:
+    then the number is masked and the text dropped."""
+
+    __tablename__ = "ho_message"
+    __table_args__ = (Index("ix_ho_message_status", "status", "received_at"),)
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    quiet_start: Mapped[int] = mapped_column(Integer, default=21)
+    quiet_end: Mapped[int] = mapped_column(Integer, default=9)
+    status: Mapped[str] = mapped_column(String(12))  # queued | sending | sent | failed | blocked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    provider_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class HoOptOut(HoBase):
+    """A phone number (SHA-256) that opted out of a store's SMS; head office will not send
+    that store's messages to it, even ones handed over before the opt-out arrived."""
+
+    __tablename__ = "ho_opt_out"
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    phone_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean)
+    as_of_seq: Mapped[int] = mapped_column(BigInteger)

@@ -17,10 +17,19 @@ def serve(engine: Engine, *, host: str, port: int, tls_cert: str | None = None,
           tls_key: str | None = None, **app_options: Any) -> None:
     """Serve until interrupted (uvicorn handles SIGINT/SIGTERM and finishes open requests).
     With ``tls_cert``/``tls_key`` (PEM) it speaks HTTPS itself; otherwise put it behind a
-    TLS-terminating proxy."""
-    uvicorn.run(create_app(engine, **app_options), host=host, port=port, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=5, ssl_certfile=tls_cert,
-                ssl_keyfile=tls_key)
+    TLS-terminating proxy. With ``SALONDESK_SMS_URL``/``SALONDESK_SMS_KEY`` set, it also sends
+    the stores' SMS through that gateway (:mod:`salondesk.headoffice.messaging`)."""
+    from salondesk.headoffice.messaging import Sender, provider_from_env
+
+    provider = provider_from_env()
+    sender = Sender(engine, provider).start() if provider is not None else None
+    try:
+        uvicorn.run(create_app(engine, **app_options), host=host, port=port,
+                    log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+                    ssl_certfile=tls_cert, ssl_keyfile=tls_key)
+    finally:
+        if sender is not None:
+            sender.stop()
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -10,7 +10,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, case, func, select, update
@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from salondesk.errors import NotFound, PermissionDenied, ValidationError
+from salondesk.headoffice import messaging
 from salondesk.headoffice.models import (
     HoAdmin,
     HoChange,
@@ -180,6 +181,7 @@ class _Projection:
     days: dict[dt.date, dict[str, int]]
     members: dict[str, dict[str, Any]]
     totals: tuple[int, dt.datetime, dict[str, Any]] | None = None
+    incoming: messaging.Incoming = field(default_factory=messaging.Incoming)
 
 
 def _check(event: Envelope, payload_text: str) -> str | None:
@@ -241,6 +243,8 @@ def _project(events: Iterable[Envelope]) -> _Projection:
             members.setdefault(p["member_id"], {"member_no": None})["active"] = False
         elif e.type == TOTALS_EVENT:
             proj.totals = (e.seq, e.occurred_at, p)
+        elif e.type in (messaging.SMS_EVENT, messaging.OPT_OUT_EVENT):
+            proj.incoming.take(e.type, e.seq, p, _now())
     return proj
 
 
@@ -267,6 +271,7 @@ def _apply(session: Session, store_id: str, proj: _Projection) -> None:
             set_={"active": stmt.excluded.active,
                   "member_no": func.coalesce(stmt.excluded.member_no, HoMember.member_no)}),
             created)
+    messaging.apply(session, _insert, store_id, proj.incoming)
     if proj.totals is not None:
         seq, at, t = proj.totals
         values = {"as_of_seq": seq, "as_of": at,
@@ -364,7 +369,8 @@ def _ingest(engine: Engine, store_id: str, events: Sequence[Envelope]) -> int:
                 continue
             if e.seq != acked + len(run) + 1:
                 break
-            text = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
+            text = json.dumps(messaging.redacted(e.type, e.payload), ensure_ascii=False,
+                              sort_keys=True)
             problem = _check(e, text)
             if problem is not None:
                 refused = refused or (problem, e.seq)

@@ -35,6 +35,7 @@ from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
 from salondesk.services import ledger_settings, packages, settings
 from salondesk.services.context import Approval, Ctx
+from salondesk.services.followups import FOLLOWUP_DAYS, schedule
 from salondesk.services.members import clean_phone, may_see_phone
 from salondesk.services.staff_profiles import Profile, profile_in
 from salondesk.services.unit_of_work import Tx, require, run_operation
@@ -53,7 +54,6 @@ from salondesk.store.schema import (
 PACKAGE_ONLY = "appointment.package_only"          # service codes bookable only on a package
 CONSULT_DAYS = "appointment.consultation_days"     # a medical service needs a consultation ...
 CONSULT_CODES = "appointment.consultation_codes"   # ... of one of these services within N days
-FOLLOWUP_DAYS = "followup.days"                    # {service code: days after the treatment}
 RULE_DEFAULTS: dict[str, Any] = {PACKAGE_ONLY: [], CONSULT_DAYS: 30, CONSULT_CODES: [],
                                  FOLLOWUP_DAYS: {}}
 MAX_NOTE_CHARS = 200
@@ -398,8 +398,9 @@ def move_appointment(ctx: Ctx, appointment_id: str, *, op_id: OpId,
                      room_id: Any = _KEEP, designated: bool | None = None,
                      override: bool = False, approval: Approval | None = None) -> None:
     """Move a booked (or arrived) appointment to another time, technician or room (pass
-    ``None`` to clear the technician or room). Changing ``designated`` after booking needs
-    ``appointment.override`` and is audited with the old and new value."""
+    ``None`` to clear the technician or room). Changing ``designated`` after booking, or the
+    technician of a designated booking, needs ``appointment.override`` and is audited with
+    the old and new value."""
     def body(tx: Tx) -> None:
         appt = _get(tx.session, appointment_id)
         if Status(appt.status) not in rules.MOVABLE:
@@ -414,7 +415,8 @@ def move_appointment(ctx: Ctx, appointment_id: str, *, op_id: OpId,
             raise ValidationError(_("A designated booking needs its technician."))
         slot = _Slot(appt.id, start, end, tech, room, appt.member_id,
                      json.loads(appt.services), appt.package_instance_id)
-        if flag != appt.designated:
+        if flag != appt.designated or (appt.designated and tech != appt.technician_id):
+            # the client asked for this technician (点钟): only a manager changes that
             slot.soft.append(_("Designation is changed after booking."))
         _check(tx, slot, override=override)
         before = {"starts_at": appt.starts_at.isoformat(), "technician_id": appt.technician_id,
@@ -496,7 +498,8 @@ def check_in(ctx: Ctx, appointment_id: str, *, op_id: OpId, technician_id: str |
              approval: Approval | None = None) -> CheckIn:
     """Mark the client arrived and return the cart to ring up: one line per booked service
     with the technician and the designation; a service the booked package can pay becomes a
-    package-session line.
+    package-session line. A booking already marked arrived (or in service) is checked in
+    again: the cart comes back and the status stays.
 
     A booking without a technician gets one here (``technician_id``, ``designated`` if the
     client asks for that person: designation is captured at booking or at check-in). Changing
@@ -527,7 +530,13 @@ def check_in(ctx: Ctx, appointment_id: str, *, op_id: OpId, technician_id: str |
                 "technician_id": [appt.technician_id, tech],
                 "designated": [appt.designated, flag]})
             appt.technician_id, appt.designated = tech, flag
-        appt = _set_status(tx, appointment_id, Status.ARRIVED)
+        if Status(appt.status) in (Status.ARRIVED, Status.IN_SERVICE):
+            # already here (marked arrived on the calendar, or in service): the cart is
+            # opened again without another status step
+            tx.audit(target_type="appointment", target_id=appt.id,
+                     detail={"checked_in_again": appt.status})
+        else:
+            appt = _set_status(tx, appointment_id, Status.ARRIVED)
         today = ledger_settings.business_date(tx.session, tx.now)
         items = []
         for svc in json.loads(appt.services):
@@ -726,18 +735,10 @@ def reminder_table(ctx: Ctx, day: dt.date | None = None) -> Any:
 # --- follow-ups -------------------------------------------------------------------------------
 
 def _create_follow_ups(tx: Tx, appt: Appointment) -> None:
-    if appt.member_id is None:
-        return
-    days = _rule(tx.session, FOLLOWUP_DAYS)
-    visit = ledger_settings.business_date(tx.session, tx.now)
-    for svc in json.loads(appt.services):
-        after = days.get(svc["code"])
-        if after:
-            tx.session.add(FollowUp(
-                id=new_id(), appointment_id=appt.id, member_id=appt.member_id,
-                staff_id=appt.technician_id, service_code=svc["code"],
-                due_on=visit + dt.timedelta(days=int(after)), created_at=to_db(tx.now),
-                op_id=tx.op_id))
+    if appt.member_id is not None:
+        schedule(tx, appt.member_id, [(svc["code"], appt.technician_id)
+                                      for svc in json.loads(appt.services)],
+                 appointment_id=appt.id)
 
 
 @dataclass(frozen=True)

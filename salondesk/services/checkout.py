@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from salondesk.clock import to_db
 from salondesk.domain import coupons as coupon_rules
 from salondesk.domain.cart import Cart, CartItem, Tender, TenderKind
+from salondesk.domain.commission import PerformedLine, RuleError, performance_rows
 from salondesk.domain.points import PaidLine, points_for_purchase
 from salondesk.domain.pricing import (
     CouponOffer,
@@ -36,16 +37,18 @@ from salondesk.domain.pricing import (
 from salondesk.errors import Conflict, NotFound, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
-from salondesk.money import MAX_ABS_FEN, Money
+from salondesk.money import MAX_ABS_FEN, Money, allocate
 from salondesk.services import (
     business_days,
     catalogue,
     coupons,
     debt,
+    followups,
     ledger_settings,
     members,
     packages,
     points,
+    price_rules,
     stored_value,
     tiers,
 )
@@ -80,7 +83,8 @@ INSERT_TENDER = (
     "reference, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 INSERT_COMMISSION = (
     "INSERT INTO sale_commission (id, sale_id, line_id, staff_id, kind, base_fen, designated, "
-    "share_pct, reverses_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    "share_pct, reverses_id, at, bonus_fen, list_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?)")
 
 
 def receipt_label(receipt_no: int) -> str:
@@ -198,8 +202,9 @@ def _member_rates(session: Session, member_id: str | None) -> tuple[str | None, 
     return row[1], {str(k): int(v) for k, v in json.loads(row[2] or "{}").items()}
 
 
-def _price(session: Session, cart: Cart, today: Any) -> Priced:
-    """Resolve and price a cart as things are now (in a read or in the commit's transaction)."""
+def _price(session: Session, cart: Cart, today: Any, now: Any) -> Priced:
+    """Resolve and price a cart as things are now (in a read or in the commit's transaction);
+    the price rules (member days) in effect at ``now`` apply."""
     if cart.points_offset_fen and cart.member_id is None:
         raise ValidationError(_("Points belong to a member; choose the member."))
     if cart.points_offset_fen < 0:
@@ -212,14 +217,16 @@ def _price(session: Session, cart: Cart, today: Any) -> Priced:
             raise ValidationError(_("That manual discount is not possible."))
     lines = _resolve(session, cart, today)
     tier_code, rates = _member_rates(session, cart.member_id)
+    ruled = price_rules.in_effect_now(session, now, cart.member_id, tier_code)
     data = PricingInput(lines=[line.price_line(str(i)) for i, line in enumerate(lines)],
-                        tier_rates=rates, manual=cart.manual,
-                        points_offset_fen=cart.points_offset_fen, rounding=cart.rounding)
+                        tier_rates=rates, rules=ruled.offers, points_boost=ruled.points_boost,
+                        manual=cart.manual, points_offset_fen=cart.points_offset_fen,
+                        rounding=cart.rounding)
     priced = Priced(lines, price(data), tier_code)
     if cart.coupon_code:
-        # the coupon sees the lines after the tier discount (DESIGN.md §5 pipeline order)
+        # the coupon sees the lines after the tier discount and the price rule (DESIGN.md §5)
         after_tier = [coupon_rules.CartLine(line.code, line.category,
-                                            pl.list_fen - pl.steps["tier"])
+                                            pl.list_fen - pl.steps["tier"] - pl.steps["rule"])
                       for line, pl in zip(lines, priced.bill.lines, strict=True)
                       if pl.kind not in (LineKind.TOP_UP, LineKind.SESSION)]
         _row, terms, discount = coupons.check(session, cart.coupon_code, after_tier,
@@ -228,17 +235,16 @@ def _price(session: Session, cart: Cart, today: Any) -> Priced:
                             discount_fen=discount, categories=terms.categories,
                             item_codes=(terms.service_code,) if terms.kind == "service"
                             and terms.service_code else ())
-        priced = Priced(lines, price(PricingInput(
-            lines=data.lines, tier_rates=rates, coupon=offer, manual=cart.manual,
-            points_offset_fen=cart.points_offset_fen, rounding=cart.rounding)), tier_code,
-            terms, after_tier)
+        priced = Priced(lines, price(replace(data, coupon=offer)), tier_code, terms,
+                        after_tier)
     return priced
 
 
 def price_cart(ctx: Ctx, cart: Cart) -> PricedBill:
     """The breakdown for the screen (nothing is written): lines, each step, total, due."""
     with ctx.db.read() as s:
-        return _price(s, cart, ledger_settings.business_date(s, ctx.clock.now())).bill
+        now = ctx.clock.now()
+        return _price(s, cart, ledger_settings.business_date(s, now), now).bill
 
 
 # --- tenders -----------------------------------------------------------------------------------
@@ -444,22 +450,36 @@ def _pay(tx: Tx, cart: Cart, priced: Priced, checked: _Checked, *,
     return details
 
 
+CommissionRow = tuple[str, str | None, str, int, bool, int, int, int]
+
+
 def _commissions(priced: Priced, split: list[dict[str, int]], line_ids: list[str],
-                 staff_id: str | None) -> list[tuple[str, str | None, str, int, bool]]:
-    """(line id, staff, kind, base, designated): the simple first version issue 6 builds on."""
-    rows = []
-    for line, pl, parts, line_id in zip(priced.lines, priced.bill.lines, split, line_ids,
-                                        strict=True):
-        who = line.item.technician_id or staff_id
-        designated = bool(line.item.designated and line.item.technician_id)
-        consumption = pl.net_fen if line.kind in (LineKind.SERVICE, LineKind.SESSION,
-                                                  LineKind.PRODUCT) else 0
-        cash = parts["money"] if line.kind is not LineKind.SESSION else 0
-        if consumption:
-            rows.append((line_id, who, "consumption", consumption, designated))
-        if cash:
-            rows.append((line_id, who, "cash", cash, designated))
-    return rows
+                 staff_id: str | None, *, sv_bonus_fen: int = 0) -> list[CommissionRow]:
+    """(line id, staff, kind, base, designated, share %, bonus part, list part): see
+    :func:`salondesk.domain.commission.performance_rows` (shares, gifts). ``sv_bonus_fen``
+    is the stored-value bonus the tenders drew; it is spread over the lines in proportion to
+    the stored value each line took (so a principal-only commission base needs no query)."""
+    try:
+        return _performance(priced, split, line_ids, staff_id, sv_bonus_fen)
+    except RuleError as exc:  # shares that do not add up: nothing is written
+        raise ValidationError(exc.message) from None
+
+
+def _performance(priced: Priced, split: list[dict[str, int]], line_ids: list[str],
+                 staff_id: str | None, sv_bonus_fen: int) -> list[CommissionRow]:
+    sv_parts = [parts["sv"] for parts in split]
+    bonuses = (allocate(sv_bonus_fen, sv_parts) if sv_bonus_fen and any(sv_parts)
+               else [0] * len(split))
+    return [(r.line_id, r.staff_id, r.kind, r.base_fen, r.designated, r.share_pct,
+             r.bonus_fen, r.list_fen)
+            for r in performance_rows((
+                PerformedLine(line_id, line.kind.value, pl.net_fen, parts["money"],
+                              line.list_unit_fen * line.item.qty, pl.steps.get("points", 0),
+                              line.item.technician_id, line.item.designated,
+                              line.item.shares, bonus)
+                for line, pl, parts, line_id, bonus in zip(
+                    priced.lines, priced.bill.lines, split, line_ids, bonuses, strict=True)),
+                seller_id=staff_id)]
 
 
 def _coupon_redeem(tx: Tx, cart: Cart, priced: Priced, sale_id: str) -> None:
@@ -478,9 +498,11 @@ def _points_earned(tx: Tx, cart: Cart, priced: Priced, split: list[dict[str, int
                                                       else 0))
             for line, parts in zip(priced.lines, split, strict=True)
             if line.kind is not LineKind.TOP_UP]
-    if points_for_purchase(paid, rules, priced.tier_code) <= 0:
+    boost = priced.bill.points_boost.permille if priced.bill.points_boost else 1000
+    if points_for_purchase(paid, rules, priced.tier_code, multiplier_permille=boost) <= 0:
         return 0
-    return points.earn(tx, cart.member_id, paid, tier=priced.tier_code, ref_id=sale_id)
+    return points.earn(tx, cart.member_id, paid, tier=priced.tier_code, ref_id=sale_id,
+                       multiplier_permille=boost)
 
 
 def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
@@ -504,7 +526,7 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
         today = ledger_settings.business_date(session, tx.now)
         sale_day = business_days.sales_day(session, today)  # the next one after a day close
         sale_id = new_id()
-        priced = _price(session, cart, today)
+        priced = _price(session, cart, today, tx.now)
         checked = _check_tenders(tenders, priced, cart.member_id)
         split = _split(priced, checked)
         effects = _ledgers(tx, cart, priced, sale_id)
@@ -524,6 +546,8 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
                    "total_fen": bill.total_fen, "session_fen": bill.session_fen,
                    "coupon": bill.coupon_code, "manual_reason": bill.manual_reason,
                    "rounding": cart.rounding.value, "tier": priced.tier_code,
+                   "rules": list(bill.rule_names), "points_boost": bill.points_boost and
+                   [bill.points_boost.name, bill.points_boost.permille],
                    "balances": after}
         cur.execute(INSERT_SALE, (
             sale_id, receipt_no, "sale", None, cart.member_id, tx.actor_id,
@@ -552,9 +576,11 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
                                 TenderKind.PACKAGE.value, bill.session_fen, 0, 0, "", "{}"))
         cur.executemany(INSERT_TENDER, tender_rows)
         cur.executemany(INSERT_COMMISSION, [
-            (new_id(), sale_id, line_id, staff, kind, base, int(designated), 100, None, at)
-            for line_id, staff, kind, base, designated in
-            _commissions(priced, split, line_ids, tx.staff_id)])
+            (new_id(), sale_id, line_id, staff, kind, base, int(designated), share, None, at,
+             bonus, listed)
+            for line_id, staff, kind, base, designated, share, bonus, listed in
+            _commissions(priced, split, line_ids, tx.staff_id,
+                         sv_bonus_fen=sum(int(d.get("bonus_fen", 0)) for d in details))])
         tier_change = None
         if cart.member_id is not None:
             paid = sum(p["money"] + p["sv"] + p["debt"] for p, line in
@@ -564,6 +590,9 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
                 tier_change = tiers.add_growth(tx, cart.member_id, paid // 100, "sale",
                                                ref_id=sale_id, purchase_fen=purchase)
             members.touch_visit(tx, cart.member_id)
+            followups.schedule(tx, cart.member_id, [
+                (line.code, line.item.technician_id) for line in priced.lines
+                if line.kind in (LineKind.SERVICE, LineKind.SESSION)])
         low = _low_stock(session, priced)
         if cart.manual is not None:
             tx.audit(target_type="sale", target_id=sale_id, action="sale.discount",

@@ -262,6 +262,14 @@ def _auto(ctx: Ctx, template_id: str, wanted: Sequence[tuple[str, str]], reason:
     return run_operation(ctx, "coupon.issue_auto", body, op_id=op_id)
 
 
+def birthday_in(birthday: dt.date, year: int) -> dt.date:
+    """The day a birthday is kept in ``year`` (29 February: the 28th in a common year)."""
+    try:
+        return birthday.replace(year=year)
+    except ValueError:
+        return dt.date(year, 2, 28)
+
+
 def issue_birthday_coupons(ctx: Ctx, template_id: str, *, days_ahead: int = 7,
                            op_id: OpId) -> list[str]:
     """Issue the birthday coupon to every active member whose birthday falls within the next
@@ -275,8 +283,7 @@ def issue_birthday_coupons(ctx: Ctx, template_id: str, *, days_ahead: int = 7,
                     Member.active, extract("month", Member.birthday) == month)):
                 if birthday is None:
                     continue
-                hit = next((d for d in days
-                            if (d.month, d.day) == (birthday.month, birthday.day)), None)
+                hit = next((d for d in days if birthday_in(birthday, d.year) == d), None)
                 if hit is not None:
                     wanted.append((member_id, f"birthday:{hit.year}:{member_id}"))
     return _auto(ctx, template_id, wanted, "birthday", op_id=op_id)

@@ -20,6 +20,7 @@ from salondesk.ids import new_op_id
 from salondesk.services import (
     catalogue,
     demo_appointments,
+    demo_engagement,
     demo_ledgers,
     demo_sales,
     members,
@@ -135,6 +136,8 @@ def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
     days = max(1, days)
     appts = demo_appointments.setup(ctx, ledgers.technicians, ctx.clock.now().date(), days)
     appts_rng = random.Random(seed + 2)
+    engagement = demo_engagement.setup(ctx, days=days)  # member day, cycles, campaign coupon
+    till = ctx.as_actor(sales.cashier) if sales.cashier else ctx
     per_day = [members_count // days + (1 if d < members_count % days else 0) for d in range(days)]
     done = 0
     for day_no, day_count in enumerate(per_day):
@@ -150,6 +153,7 @@ def populate(ctx: Ctx, *, members_count: int, days: int, seed: int,
         demo_ledgers.day(ctx, rng, ledgers)
         demo_sales.day(ctx, sales_rng, sales)
         demo_appointments.day(ctx, appts_rng, appts, last=day_no == days - 1)
+        demo_engagement.day(ctx, engagement, day_no, till)
         ctx.clock.advance(days=1)
     if progress and members_count == 0:
         progress(0, 0)

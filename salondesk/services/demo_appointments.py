@@ -6,6 +6,9 @@ and once per demo day (:func:`day`): a day of bookings through
 :func:`appointments.create_appointment`, each moved through its statuses the way the front
 desk does (most completed, some no-shows and cancellations; on the last day every status is
 on the calendar) plus the next day's bookings, so tomorrow's reminder list is not empty.
+Each day the front desk also works most of the follow-up calls due (reached, no answer, a
+wrong number; one complaint made good with points), leaving some overdue and, on the last
+day, today's still to call.
 """
 
 from __future__ import annotations
@@ -20,8 +23,16 @@ from salondesk.clock import FixedClock
 from salondesk.domain.appointments import Status
 from salondesk.errors import UserError
 from salondesk.ids import new_op_id
-from salondesk.services import appointments, commission, staff_profiles
+from salondesk.services import (
+    appointments,
+    birthdays,
+    commission,
+    coupons,
+    followups,
+    staff_profiles,
+)
 from salondesk.services.context import Ctx
+from salondesk.services.followups import Result, View
 from salondesk.store.schema import Member
 
 # per technician: grade and the non-medical services they perform
@@ -51,6 +62,11 @@ class DemoAppointments:
     skills: dict[str, tuple[str, ...]] = field(default_factory=dict)
     rooms: list[str] = field(default_factory=list)
     booked: int = 0
+    calls: int = 0
+    complaints: int = 0
+    left: set[str] = field(default_factory=set)  # follow-ups the desk did not get to
+    # its own random stream, so the bookings come out as they always did
+    calls_rng: random.Random = field(default_factory=lambda: random.Random(83))
 
 
 def setup(ctx: Ctx, technicians: list[str], first_day: dt.date, days: int) -> DemoAppointments:
@@ -66,7 +82,12 @@ def setup(ctx: Ctx, technicians: list[str], first_day: dt.date, days: int) -> De
         state.skills[tech] = codes
     state.rooms = [appointments.upsert_room(ctx, name, op_id=new_op_id()) for name in ROOMS]
     commission.set_rules(ctx, list(RULES), op_id=new_op_id())
-    appointments.set_booking_rules(ctx, followup_days={"F03": 3, "B01": 7}, op_id=new_op_id())
+    appointments.set_booking_rules(ctx, followup_days={"F01": 1, "B02": 2, "F03": 3, "B01": 7},
+                                   op_id=new_op_id())
+    gift = coupons.create_template(ctx, coupons.TemplateSpec(
+        name="生日礼券 满200减50", kind="amount", amount_fen=5000, min_spend_fen=20000,
+        valid_days=30), op_id=new_op_id())
+    birthdays.set_birthday_coupon(ctx, gift, days_ahead=7, op_id=new_op_id())
     return state
 
 
@@ -102,11 +123,50 @@ def _walk(ctx: Ctx, appt: str, steps: tuple[Status, ...]) -> None:
             appointments.set_status(ctx, appt, step, op_id=new_op_id())
 
 
+NOTES = {
+    Result.REACHED: ("皮肤状态良好，已约下次护理", "顾客满意，询问了套餐", "效果不错，下周再来"),
+    Result.NO_ANSWER: ("无人接听，明天再打",),
+    Result.WRONG_NUMBER: ("号码有误，待前台核对",),
+}
+
+
+def _calls(ctx: Ctx, state: DemoAppointments, today: dt.date, *, last: bool) -> None:
+    """The front desk works the follow-up calls due by today: most are recorded, some stay
+    overdue (one in four); on the last day today's are left to call; the first call worked
+    brings a complaint, made good with points."""
+    rng = state.calls_rng
+    due = (followups.follow_up_list(ctx, View.OVERDUE, today=today)
+           + followups.follow_up_list(ctx, View.DUE_TODAY, today=today))
+    for row in due:
+        if last and row.due_on == today:
+            continue  # the desk calls this afternoon
+        if row.follow_up_id in state.left:
+            continue
+        if (state.calls + state.complaints + len(state.left)) % 4 == 3:
+            state.left.add(row.follow_up_id)  # never reached: stays on the overdue list
+            continue
+        if state.complaints == 0 and not last:
+            followups.record_complaint(ctx, follow_up_id=row.follow_up_id,
+                                       text="护理后皮肤有些泛红，顾客不太满意", points_given=300,
+                                       op_id=new_op_id())
+            state.complaints += 1
+            continue
+        roll = rng.random()
+        result = (Result.REACHED if roll < 0.8 else Result.NO_ANSWER if roll < 0.95
+                  else Result.WRONG_NUMBER)
+        followups.record_outcome(ctx, row.follow_up_id, result=result,
+                                 note=rng.choice(NOTES[result]), op_id=new_op_id())
+        state.calls += 1
+
+
 def day(ctx: Ctx, rng: random.Random, state: DemoAppointments, *, last: bool) -> None:
-    """One demo day of bookings; on the last day also tomorrow's."""
+    """One demo day of bookings (and the follow-up calls due); on the last day also
+    tomorrow's bookings."""
     clock = ctx.clock
     assert isinstance(clock, FixedClock)
     today = (clock.at + UTC_OFFSET).date()
+    _calls(ctx, state, today, last=last)
+    birthdays.issue_due(ctx)  # as the desk's screen does when someone signs in
     with ctx.db.read() as s:
         people = list(s.scalars(select(Member.id).where(Member.active).limit(400)))
     done = (Status.ARRIVED, Status.IN_SERVICE, Status.COMPLETED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -59,6 +59,9 @@ class DemoSales:
     sales: int = 0
     voids: int = 0
     refunds: int = 0
+    shared: int = 0  # service lines shared between two technicians (60/40, 70/30)
+    # its own random stream, so the rest of the demo comes out as it always did
+    share_rng: random.Random = field(default_factory=lambda: random.Random(61))
 
 
 def setup(ctx: Ctx, technicians: list[str]) -> DemoSales:
@@ -128,8 +131,15 @@ def _technician(rng: random.Random, state: DemoSales) -> str | None:
 
 
 def _service(rng: random.Random, state: DemoSales) -> CartItem:
-    return CartItem(LineKind.SERVICE, rng.choice(SERVICES), technician_id=_technician(rng, state),
+    item = CartItem(LineKind.SERVICE, rng.choice(SERVICES), technician_id=_technician(rng, state),
                     designated=rng.random() < 0.35)
+    lead, others = item.technician_id, [t for t in state.technicians if t != item.technician_id]
+    if lead is not None and others and state.share_rng.random() < 0.12:
+        # a technician and an assistant share the line (e.g. 60/40)
+        mine = state.share_rng.choice((60, 70))
+        state.shared += 1
+        return replace(item, shares=((lead, mine), (state.share_rng.choice(others), 100 - mine)))
+    return item
 
 
 def _tenders(rng: random.Random, due: int, sv_room: int, balance: int) -> list[Tender]:

@@ -101,6 +101,8 @@ def _unique_alone(table: Table, column: str) -> bool:
 
 
 def _repoint(tx: Tx, survivor_id: str, dup_id: str) -> dict[str, int]:
+    import salondesk.services.messaging  # noqa: F401 - registers its merge handlers (issue 12)
+
     moved: dict[str, int] = {}
     conn = tx.session.connection()
     for table_name, column in member_references():
@@ -268,6 +270,9 @@ def erase_member(ctx: Ctx, member_id: str, *, op_id: OpId,
                 retained_ids or {""}))
             .values(content=None, thumbnail=None, erased_at=now)).rowcount
         conn.execute(delete(MemberTag).where(MemberTag.member_id == member_id))
+        from salondesk.services.messaging import erase_messages  # issue 12: e-mail, messages
+
+        erase_messages(tx, member_id)
         conn.execute(update(MemberCard).where(MemberCard.member_id == member_id,
                                               MemberCard.status == "active")
                      .values(status="blocked", blocked_at=now, block_reason="erased"))

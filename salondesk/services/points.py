@@ -120,6 +120,17 @@ def _credit(tx: Tx, member_id: str, points: int, *, kind: str, ref_id: str | Non
     return str(row[0])
 
 
+def goodwill(tx: Tx, member_id: str, points: int, *, reason: str,
+             ref_id: str | None = None) -> str:
+    """Credit goodwill points (a complaint made good...) as an ``adjust`` lot in the caller's
+    transaction; the caller checks the permission and audits. Returns the entry id."""
+    if not 0 < points <= MAX_POINTS:
+        raise ValidationError(_("{points} is not a possible number of points.").format(
+            points=points))
+    _check_member(tx.session, member_id)
+    return _credit(tx, member_id, points, kind=ADJUST, ref_id=ref_id, reason=reason)
+
+
 def _check_member(session: Session, member_id: str) -> None:
     if session.connection().execute(select(Member.id).where(Member.id == member_id)).first() \
             is None:
@@ -129,13 +140,15 @@ def _check_member(session: Session, member_id: str) -> None:
 # --- building blocks ---------------------------------------------------------------------------
 
 def earn(tx: Tx, member_id: str, lines: Sequence[PaidLine], *, tier: str | None = None,
-         ref_id: str | None = None) -> int:
+         ref_id: str | None = None, multiplier_permille: int = 1000) -> int:
     """Credit the points a purchase earns (money actually paid per line); returns them.
 
     Zero points write nothing. The caller passes only money paid in cash, cards and the like
-    (stored value counts only when the store's rules say ``earn_on_stored_value``).
+    (stored value counts only when the store's rules say ``earn_on_stored_value``), and a
+    price rule's points multiplier (双倍积分日) when one is in effect.
     """
-    points = rules.points_for_purchase(lines, ledger_settings.earn_rules(tx.session), tier)
+    points = rules.points_for_purchase(lines, ledger_settings.earn_rules(tx.session), tier,
+                                       multiplier_permille=multiplier_permille)
     if points > 0:
         _credit(tx, member_id, points, kind=EARN, ref_id=ref_id)
     return points

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -80,8 +82,10 @@ def tender_label(kind: str) -> str:
 def parse_receipt_no(text: str | int) -> int:
     """The receipt number typed or scanned (``00000012``, ``12``) as an int, or
     ValidationError."""
-    raw = str(text).strip()
-    if not raw.isdigit() or not 0 < int(raw) < MAX_RECEIPT_NO:
+    raw = unicodedata.normalize("NFKC", str(text)).strip()  # full-width digits from an IME
+    # isdigit() alone lets "²" through, which int() refuses; 13 digits bound the int() too
+    if (not raw.isascii() or not raw.isdigit() or len(raw) > 13
+            or not 0 < int(raw) < MAX_RECEIPT_NO):
         raise ValidationError(_("“{text}” is not a receipt number.").format(text=raw[:40]))
     return int(raw)
 
@@ -208,6 +212,7 @@ def _pricing_rows(pricing: dict[str, Any]) -> tuple[PricingRow, ...]:
         return ()
     labels = {
         "tier": _("Member discount"),
+        "rule": rule_label(pricing.get("rules") or ()),
         "coupon": _("Coupon {code}").format(code=pricing.get("coupon") or "").strip(),
         "manual": (_("Manual discount ({reason})").format(reason=pricing["manual_reason"])
                    if pricing.get("manual_reason") else _("Manual discount")),
@@ -219,6 +224,18 @@ def _pricing_rows(pricing: dict[str, Any]) -> tuple[PricingRow, ...]:
         if adjustments.get(step):
             rows.append(PricingRow(label, Money(-adjustments[step])))
     return tuple(rows)
+
+
+def rule_label(names: Sequence[str]) -> str:
+    """The breakdown's row for the price rules that applied (会员日九折 ...), screen and paper."""
+    return _("Promotion: {names}").format(names="、".join(names)) if names else _("Promotion")
+
+
+def points_boost_label(name: str, permille: int) -> str:
+    """The note of a points multiplier in effect (双倍积分日 积分x2)."""
+    whole, rest = divmod(permille, 1000)
+    times = f"{whole}" if rest == 0 else f"{whole}.{rest:03d}".rstrip("0")
+    return _("{name}: points x{times}").format(name=name, times=times)
 
 
 def _tender(t: SaleTender) -> TenderRow:
@@ -310,5 +327,8 @@ def _footer(sale: Sale, names: dict[str, str]) -> tuple[str, ...]:
         out.append(_("Money is returned by the way it was paid."))
     elif sale.points_earned:
         out.append(_("Points earned: {n}").format(n=f"{sale.points_earned:,}"))
+        boost = json.loads(sale.pricing or "{}").get("points_boost")
+        if boost:
+            out.append(points_boost_label(str(boost[0]), int(boost[1])))
     out.append(_("Thank you for your visit"))
     return tuple(out)

@@ -156,7 +156,9 @@ def _undo(tx: Tx, sale: Sale, lines: list[SaleLine], tenders: list[SaleTender], 
         SaleCommission.line_id.in_(list(new_lines)))))
     cur.executemany(INSERT_COMMISSION, [
         (new_id(), undo_id, new_lines[c.line_id], c.staff_id, c.kind, -c.base_fen,
-         int(c.designated), c.share_pct, c.id, at) for c in comm])
+         int(c.designated), c.share_pct, c.id, at,
+         None if c.bonus_fen is None else -c.bonus_fen,
+         None if c.list_fen is None else -c.list_fen) for c in comm])
     # head office's consumption (消耗业绩) figure goes down by what is handed back
     consumption = -sum(line.net_fen for line in chosen if line.kind in CONSUMED_LINE_KINDS)
     return {"sale_id": undo_id, "receipt_no": receipt_no, "original_sale_id": sale.id,

@@ -791,8 +791,11 @@ class SaleTender(Base):
 
 class SaleCommission(Base):
     """A performance base for commission (issue 6 applies the rules): per line and staff,
-    ``cash`` (money taken) or ``consumption`` (value delivered); a void/refund writes the
-    negative row naming the one it undoes."""
+    ``cash`` (money taken), ``consumption`` (value delivered) or ``gift``; a void/refund writes
+    the negative row naming the one it undoes. ``bonus_fen`` is the part of the base paid with
+    stored-value bonus and ``list_fen`` the row's part of the line's list price (for
+    principal-only and list-price commission bases); rows from before revision 0010 have
+    neither (read as no bonus, and the base as the list price)."""
 
     __tablename__ = "sale_commission"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -806,6 +809,8 @@ class SaleCommission(Base):
     reverses_id: Mapped[str | None] = mapped_column(ForeignKey("sale_commission.id"),
                                                     nullable=True, unique=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime)
+    bonus_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    list_fen: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_sale_commission_staff", "staff_id", "at"),
                       Index("ix_sale_commission_sale", "sale_id"))
@@ -1025,7 +1030,167 @@ class FollowUp(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     closed_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(Text, nullable=True)  # the note of the call
+    op_id: Mapped[str] = mapped_column(String(36))
+    # how the call went (migration 0010): reached, no_answer, complaint, wrong_number
+    result: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+    __table_args__ = (Index("ix_follow_up_due", "staff_id", "due_on"),
+                      Index("ix_follow_up_open", "closed_at", "due_on"),
+                      Index("ix_follow_up_member", "member_id", "service_code", "due_on"))
+
+
+class Complaint(Base):
+    """A complaint (投诉) a member made, from a follow-up call or at the desk, and how it was
+    made good: ``compensation`` none, points (``points``) or a coupon (``coupon_code``), given
+    through the points and coupons services in the same operation (migration 0010)."""
+
+    __tablename__ = "complaint"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    follow_up_id: Mapped[str | None] = mapped_column(ForeignKey("follow_up.id"), nullable=True)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # complained of
+    text: Mapped[str] = mapped_column(Text)
+    compensation: Mapped[str] = mapped_column(String(8), default="none")
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    coupon_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    approver_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     op_id: Mapped[str] = mapped_column(String(36))
 
-    __table_args__ = (Index("ix_follow_up_due", "staff_id", "due_on"),)
+    __table_args__ = (Index("ix_complaint_member", "member_id"),
+                      Index("ix_complaint_recorded", "recorded_at"))
+
+
+# ============================================================================================
+# Engagement (issue 12, migration 0011): campaigns and their recipients, the message outbox,
+# opt-outs, member e-mail addresses, visit cycles. Opt-outs are append-only events (the
+# newest per member and channel decides); a message row moves queued -> handed (to head
+# office, SMS) / sent / failed / cancelled / exported.
+# ============================================================================================
+
+class Campaign(Base):
+    """A marketing campaign: the audience rule, the offer, the channel and the message."""
+
+    __tablename__ = "campaign"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[str] = mapped_column(Text)   # JSON: {"kind": "segment", ...}
+    offer: Mapped[str] = mapped_column(Text)      # JSON: {"kind": "coupon", "template_id": ...}
+    channel: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(128), default="")
+    template: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+
+class CampaignRecipient(Base):
+    """Who a campaign reached: the member, their message and the coupon issued to them."""
+
+    __tablename__ = "campaign_recipient"
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaign.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    coupon_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+    __table_args__ = (Index("ix_campaign_recipient_member", "member_id"),
+                      Index("ix_campaign_recipient_coupon", "coupon_id"))
+
+
+class Message(Base):
+    """One message to one member (the store's message outbox)."""
+
+    __tablename__ = "message"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    channel: Mapped[str] = mapped_column(String(8))        # "sms" | "email" | "export"
+    address: Mapped[str] = mapped_column(String(128), default="")
+    subject: Mapped[str] = mapped_column(String(128), default="")
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_message_status", "status", "queued_at"),
+                      Index("ix_message_member", "member_id", "done_at"),
+                      Index("ix_message_campaign", "campaign_id"))
+
+
+class MessageOptOut(Base):
+    """A member opting out of (``out``) or back into (``in``) marketing messages on a
+    channel (``all``, ``sms``, ``email``); the newest event per member and channel decides."""
+
+    __tablename__ = "message_opt_out"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    action: Mapped[str] = mapped_column(String(4))
+    source: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    staff_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_message_opt_out_member", "member_id", "channel", "at"),)
+
+
+class MemberContact(Base):
+    """A member's address on a channel besides the phone (e-mail)."""
+
+    __tablename__ = "member_contact"
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    address: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+
+class VisitCycle(Base):
+    """A service's configured visit cycle in days (recall); unset services learn it."""
+
+    __tablename__ = "visit_cycle"
+    service_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))
+
+
+# ============================================================================================
+# Member days and promotions (issue 12, migration 0011): price rules the checkout applies by
+# weekday, date range and time band (domain.price_rules). Rules are deactivated, never deleted.
+# ============================================================================================
+
+class PriceRule(Base):
+    """A price rule (会员日 / 促销): ``kind`` "discount" keeps ``rate_bp`` of the price on the
+    lines it covers; "points" multiplies the points earned by ``points_permille``. Lists are
+    JSON text (``weekdays`` Monday = 0; ``line_kinds``, ``categories``, ``tiers`` codes);
+    times are the store's local "HH:MM"."""
+
+    __tablename__ = "price_rule"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    rate_bp: Mapped[int] = mapped_column(Integer, default=10000)
+    points_permille: Mapped[int] = mapped_column(Integer, default=1000)
+    weekdays: Mapped[str] = mapped_column(String(32), default="[]")
+    date_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    date_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    time_from: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    time_until: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    line_kinds: Mapped[str] = mapped_column(Text, default="[]")
+    categories: Mapped[str] = mapped_column(Text, default="[]")
+    tiers: Mapped[str] = mapped_column(Text, default="[]")
+    members_only: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    stack: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    op_id: Mapped[str] = mapped_column(String(36))

@@ -128,5 +128,11 @@ class HeadOffice:
         return self._call("GET", "/v1/changes",
                           params={"cursor": cursor})
 
+    def message_status(self, ids: list[str]) -> list[dict[str, Any]]:
+        """What became of SMS this store handed to head office (issue 12)."""
+        body = self._call("POST", "/v1/messages/status", json={"ids": ids})
+        found = body.get("messages")
+        return [m for m in found if isinstance(m, dict)] if isinstance(found, list) else []
+
     def summary(self, store_id: str) -> dict[str, Any]:
         return self._call("GET", f"/v1/stores/{store_id}/summary")

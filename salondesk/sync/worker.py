@@ -73,6 +73,7 @@ class SyncWorker:
 
     def run_once(self) -> float:
         """One push-and-pull cycle; returns how long to wait before the next."""
+        self._send_messages()
         try:
             push(self.ctx, totals_every=self.totals_every)
             if pull(self.ctx).applied:  # applied changes are events of their own: send them
@@ -95,6 +96,21 @@ class SyncWorker:
         if self.on_status is not None:
             self.on_status(self.status)
         return delay
+
+    def _send_messages(self) -> None:
+        """Hand queued messages on before the push (SMS into the outbox for head office,
+        e-mail over SMTP) and read back what head office did with earlier SMS (issue 12)."""
+        from salondesk.services import messaging
+
+        try:
+            messaging.dispatch(self.ctx)
+            messaging.refresh_sms_status(self.ctx)
+        except NotEnrolled:
+            pass
+        except UserError as exc:
+            log.info("messages deferred: %s", type(exc).__name__)
+        except Exception:
+            log.exception("message dispatch failed")
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -313,7 +313,9 @@ class AppointmentsPage(QWidget):
         self.cancel_button.setEnabled(Status.CANCELLED in allowed)
         for status, button in self.step_buttons.items():
             button.setEnabled(status in allowed)
-        self.check_in_button.setEnabled(v is not None and v.status is Status.BOOKED)
+        # a client already marked arrived (or in service) can still be rung up
+        self.check_in_button.setEnabled(v is not None and v.status in {
+            Status.BOOKED, Status.ARRIVED, Status.IN_SERVICE})
 
     def _technicians(self) -> list[tuple[str, str]]:
         if self.day_data is None:

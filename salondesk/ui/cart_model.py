@@ -27,6 +27,8 @@ class CartEntry:
     item: CartItem
     name: str
     technician_name: str = ""
+    partner_name: str = ""              # who shares the line (item.shares), for the screen
+    appointment_id: str | None = None   # a line rung up from a checked-in booking
 
 
 def kind_label(kind: LineKind) -> str:
@@ -91,6 +93,11 @@ class CartModel(QAbstractTableModel):
             if not entry.technician_name:
                 return _("(choose)")
             how = _("designated") if item.designated else _("rotation")
+            if item.shares and entry.partner_name:
+                mine = dict(item.shares).get(item.technician_id or "", 0)
+                return _("{name} ({how}) {share}% + {partner} {theirs}%").format(
+                    name=entry.technician_name, how=how, share=mine,
+                    partner=entry.partner_name, theirs=100 - mine)
             return f"{entry.technician_name} ({how})"
         if column == "qty":
             return str(item.qty)
@@ -143,10 +150,14 @@ class CartModel(QAbstractTableModel):
         self._changed(row)
 
     def set_technician(self, row: int, staff_id: str | None, name: str,
-                       designated: bool) -> None:
+                       designated: bool, *, shares: tuple[tuple[str, int], ...] = (),
+                       partner_name: str = "") -> None:
         entry = self.entries[row]
-        self.entries[row] = replace(entry, technician_name=name, item=replace(
-            entry.item, technician_id=staff_id, designated=designated and staff_id is not None))
+        self.entries[row] = replace(
+            entry, technician_name=name, partner_name=partner_name if shares else "",
+            item=replace(entry.item, technician_id=staff_id,
+                         designated=designated and staff_id is not None,
+                         shares=shares if staff_id is not None else ()))
         self._changed(row)
 
     def set_entries(self, entries: list[CartEntry]) -> None:

@@ -1,5 +1,5 @@
-"""The catalogue (项目与产品): services, products with their stock, package templates and
-top-up plans, for managers and owners.
+"""The catalogue (项目与产品): services, products with their stock, package templates,
+top-up plans and price rules (member days, promotions), for managers and owners.
 
 Everything is read and written through the catalogue services off the GUI thread; each change
 is one audited operation (a price change is audited with the old and the new price). Products
@@ -8,7 +8,7 @@ at or below their low-stock level are marked red and listed above the table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from salondesk.domain.price_rules import PriceRule, RuleKind, describe
 from salondesk.i18n import _
 from salondesk.money import Money
-from salondesk.services import catalogue, packages, stored_value
+from salondesk.services import catalogue, packages, price_rules, stored_value
 from salondesk.services.catalogue import ProductView, ServiceSpec
 from salondesk.services.context import Ctx
 from salondesk.services.packages import TemplateSpec
@@ -34,6 +35,7 @@ from salondesk.ui import catalogue_dialogs as dialogs
 from salondesk.ui import messages
 from salondesk.ui.ledger_dialogs import OpDialog
 from salondesk.ui.ops import Op
+from salondesk.ui.price_rule_dialog import PriceRuleDialog
 from salondesk.ui.tables import fill, table
 
 LOW_STOCK_BACKGROUND = "#fde2e1"
@@ -45,13 +47,15 @@ class Catalogue:
     products: list[ProductView]
     templates: list[TemplateSpec]
     plans: list[dict[str, Any]]
+    rules: list[PriceRule] = field(default_factory=list)
 
 
 def read_catalogue(ctx: Ctx) -> Catalogue:
     return Catalogue(services=catalogue.list_services(ctx),
                      products=catalogue.list_products(ctx),
                      templates=packages.list_templates(ctx),
-                     plans=stored_value.list_plans(ctx))
+                     plans=stored_value.list_plans(ctx),
+                     rules=price_rules.list_rules(ctx))
 
 
 class CataloguePage(QWidget):
@@ -93,6 +97,12 @@ class CataloguePage(QWidget):
             _("Top-up plans"), [_("Item name"), _("Pay"), _("Bonus")], "plansTable",
             [(_("New plan..."), "newPlan", self.new_plan),
              (_("Edit..."), "editPlan", self.edit_plan)])
+        self.rules_table = self._tab(
+            _("Price rules"), [_("Rule name"), _("When, for whom, what"), _("With the member "
+                                                                      "discount"),
+                               _("Priority"), _("Status")], "rulesTable",
+            [(_("New price rule..."), "newRule", self.new_rule),
+             (_("Edit..."), "editRule", self.edit_rule)])
         self.reload()
 
     def _tab(self, title: str, headers: list[str], name: str,
@@ -105,7 +115,7 @@ class CataloguePage(QWidget):
         grid = table(box, headers, name)
         # the name column takes the room, not the last one
         grid.horizontalHeader().setStretchLastSection(False)
-        name_column = 0 if name == "plansTable" else 1 + (name == "productsTable")
+        name_column = {"plansTable": 0, "productsTable": 2}.get(name, 1)
         grid.horizontalHeader().setSectionResizeMode(name_column, QHeaderView.ResizeMode.Stretch)
         grid.doubleClicked.connect(lambda _index: buttons[1][2]())
         row = QHBoxLayout()
@@ -154,6 +164,11 @@ class CataloguePage(QWidget):
              self._validity(t)] for t in data.templates])
         fill(self.plans_table, [[str(p["name"]), str(Money(int(p["pay_fen"]))),
                                  str(Money(int(p["bonus_fen"])))] for p in data.plans])
+        fill(self.rules_table, [
+            [r.name, describe(r),
+             "" if r.kind is not RuleKind.DISCOUNT else
+             _("On top") if r.stack else _("The better of the two"),
+             str(r.priority), _("On") if r.active else _("Off")] for r in data.rules])
         self.loaded.emit()
 
     @staticmethod
@@ -207,6 +222,14 @@ class CataloguePage(QWidget):
         spec = self._selected(self.templates_table, self.data.templates if self.data else [])
         if spec is not None and self.data is not None:
             self._open(dialogs.TemplateDialog(self._ctx, self.data.services, spec, parent=self))
+
+    def new_rule(self) -> None:
+        self._open(PriceRuleDialog(self._ctx, parent=self))
+
+    def edit_rule(self) -> None:
+        rule = self._selected(self.rules_table, self.data.rules if self.data else [])
+        if rule is not None:
+            self._open(PriceRuleDialog(self._ctx, rule, parent=self))
 
     def new_plan(self) -> None:
         self._open(dialogs.PlanDialog(self._ctx, parent=self))

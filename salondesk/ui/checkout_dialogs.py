@@ -11,10 +11,12 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QRadioButton,
+    QSpinBox,
     QWidget,
 )
 
@@ -36,10 +38,12 @@ def _list(parent: QWidget, name: str) -> QListWidget:
 
 class TechnicianDialog(_FormDialog):
     """Who does the service, and whether the client asked for them (点钟) or took the next in
-    the rotation (轮钟)."""
+    the rotation (轮钟); at the checkout (``allow_share``) also who shares the line and by
+    what percentage (e.g. an assistant's 40%)."""
 
     def __init__(self, people: list[Technician], *, current: str | None, designated: bool,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, allow_share: bool = False,
+                 shares: tuple[tuple[str, int], ...] = ()) -> None:
         super().__init__(_("Technician"), parent)
         self.setObjectName("technicianDialog")
         self.people = _list(self, "technicianList")
@@ -55,11 +59,36 @@ class TechnicianDialog(_FormDialog):
         self.designated.setChecked(designated)
         self.form.addRow(self.people)
         self.form.addRow(self.designated)
+        self.partner: QComboBox | None = None
+        self.partner_share = QSpinBox(self)
+        self.partner_share.setObjectName("sharePercent")
+        self.partner_share.setRange(1, 99)
+        self.partner_share.setSuffix("%")
+        self.partner_share.setValue(40)
+        if allow_share:
+            self.partner = QComboBox(self)
+            self.partner.setObjectName("sharePartner")
+            self.partner.addItem(_("Nobody"), None)
+            for person in people:
+                self.partner.addItem(person.name, person.staff_id)
+            other = [(who, pct) for who, pct in shares if who != current]
+            if other:
+                self.partner.setCurrentIndex(max(0, self.partner.findData(other[0][0])))
+                self.partner_share.setValue(other[0][1])
+            self.form.addRow(_("Shared with"), self.partner)
+            self.form.addRow(_("Their share"), self.partner_share)
+        else:
+            self.partner_share.hide()
         self.people.itemActivated.connect(lambda _item: self._try_accept())
         self.people.setFocus()
 
     def problem(self) -> str | None:
-        return None if self.people.currentItem() else _("Choose a technician.")
+        if not self.people.currentItem():
+            return _("Choose a technician.")
+        partner = self.partner.currentData() if self.partner is not None else None
+        if partner is not None and partner == self.chosen()[0]:
+            return _("Choose someone else to share the line with.")
+        return None
 
     def _try_accept(self) -> None:
         problem = self.problem()
@@ -72,6 +101,18 @@ class TechnicianDialog(_FormDialog):
     def chosen(self) -> tuple[str, str]:
         item = self.people.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)), item.text()
+
+    def shares(self) -> tuple[tuple[str, int], ...]:
+        """(staff id, percent) of a shared line, the technician first; empty if not shared."""
+        partner = self.partner.currentData() if self.partner is not None else None
+        if partner is None:
+            return ()
+        theirs = self.partner_share.value()
+        return ((self.chosen()[0], 100 - theirs), (str(partner), theirs))
+
+    def partner_name(self) -> str:
+        return self.partner.currentText() if self.partner is not None and \
+            self.partner.currentData() is not None else ""
 
 
 class SessionDialog(_FormDialog):

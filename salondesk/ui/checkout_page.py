@@ -15,6 +15,7 @@ never a dialog. Function keys are listed by F1 (:data:`KEYS`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -42,12 +43,13 @@ from salondesk.domain.pricing import LineKind, ManualDiscount, PricedBill
 from salondesk.i18n import N_, _
 from salondesk.ids import new_op_id
 from salondesk.money import Money
-from salondesk.services import checkout, counter
+from salondesk.services import appointments, checkout, counter
 from salondesk.services.appointments import CheckIn
 from salondesk.services.checkout import SaleResult
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.counter import CounterMember, ScanHit, Sellable, Technician
 from salondesk.services.member_search import MemberHit, search_members
+from salondesk.services.receipts import points_boost_label, rule_label
 from salondesk.services.sale_undo import UndoResult
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import messages
@@ -109,6 +111,7 @@ class CheckoutPage(QWidget):
         self.last_sale: SaleResult | None = None
         self.later: list[PrintJob] = []
         self.dialog: QWidget | None = None
+        self.approval_dialog: QWidget | None = None  # a designation change asks a manager
         self._price_generation = 0
         self._member_generation = 0
         self.model = CartModel(self)
@@ -474,15 +477,41 @@ class CheckoutPage(QWidget):
             return
         entry = self.model.entries[row]
         dialog = TechnicianDialog(self.people, current=entry.item.technician_id,
-                                  designated=entry.item.designated, parent=self)
+                                  designated=entry.item.designated, parent=self,
+                                  allow_share=True, shares=entry.item.shares)
         self.dialog = dialog
 
         def chosen() -> None:
             staff_id, name = dialog.chosen()
-            self.model.set_technician(row, staff_id, name, dialog.designated.isChecked())
+            flag, shares = dialog.designated.isChecked(), dialog.shares()
+
+            def apply() -> None:
+                self.model.set_technician(row, staff_id, name, flag, shares=shares,
+                                          partner_name=dialog.partner_name())
+
+            item = entry.item
+            if entry.appointment_id and (flag != item.designated or (
+                    item.designated and staff_id != item.technician_id)):
+                self._change_designation(entry.appointment_id, staff_id, flag, apply)
+            else:
+                apply()
 
         dialog.accepted.connect(chosen)
         dialog.open()
+
+    def _change_designation(self, appointment_id: str, staff_id: str, designated: bool,
+                            then: Callable[[], None]) -> None:
+        """Designation (点钟) captured at booking or check-in changes only with a manager's
+        approval, recorded on the booking and audited by the appointments service."""
+        ctx, op_id = self._ctx, new_op_id()
+
+        def run(approval: Approval | None) -> None:
+            Op(self, lambda: appointments.move_appointment(
+                ctx, appointment_id, technician_id=staff_id, designated=designated,
+                override=True, approval=approval, op_id=op_id)) \
+                .success(lambda _r: then()).run_in_background()
+
+        self.approval_dialog = with_approval(self, ctx, Permission.APPOINTMENT_OVERRIDE, run)
 
     def discount(self) -> None:
         if not self.model.entries:
@@ -567,6 +596,8 @@ class CheckoutPage(QWidget):
         for step, fen in bill.adjustments.items():
             if fen:
                 label = step_label(step)
+                if step == "rule":  # the member day's own name (会员日九折)
+                    label = rule_label(bill.rule_names)
                 if step == "coupon" and bill.coupon_code:
                     label += f" {bill.coupon_code}"
                 if step == "manual" and bill.manual_reason:
@@ -574,9 +605,13 @@ class CheckoutPage(QWidget):
                 rows.append((label, -fen))
         if bill.session_fen:
             rows.append((_("Paid by package sessions"), -bill.session_fen))
+        boost = bill.points_boost
         self.breakdown.setText("<table>" + "".join(
             f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{Money(fen)}</td></tr>"
-            for label, fen in rows) + "</table>")
+            for label, fen in rows) + (
+            f"<tr><td colspan='2' style='color:#b35c00'>"
+            f"{points_boost_label(boost.name, boost.permille)}</td></tr>" if boost else "")
+            + "</table>")
         self.due_label.setText(_("Total due {amount}").format(amount=Money(bill.due_fen)))
         self.pay_button.setEnabled(True)
 
@@ -680,19 +715,22 @@ class CheckoutPage(QWidget):
                 self, _("Replace the sale on the counter with the checked-in booking?")):
             return
         self._reset()
-        self._show_cart(check_in.cart())
+        self._show_cart(check_in.cart(), appointment_id=check_in.appointment_id)
         who = check_in.walk_in_name
         self._say(_("Checked in: {name}.").format(name=who) if who else _("Checked in."),
                   ok=True)
 
-    def _show_cart(self, cart: Cart) -> None:
+    def _show_cart(self, cart: Cart, *, appointment_id: str | None = None) -> None:
         names = {(i.kind, i.code): i.name for i in self.catalogue}
         people = {p.staff_id: p.name for p in self.people}
         entries = []
         for item in cart.items:
             kind = LineKind.SERVICE if item.kind == LineKind.SESSION else LineKind(item.kind)
+            partner = next((people.get(w, "") for w, _p in item.shares
+                            if w != item.technician_id), "")
             entries.append(CartEntry(item, names.get((kind, item.code), item.code),
-                                     people.get(item.technician_id or "", "")))
+                                     people.get(item.technician_id or "", ""),
+                                     partner_name=partner, appointment_id=appointment_id))
         self.model.set_entries(entries)
         self.coupon_code, self.manual = cart.coupon_code, cart.manual
         self.points_offset_fen = cart.points_offset_fen

@@ -35,7 +35,11 @@ from salondesk.ui import scanner_filter
 from salondesk.ui.appointments_page import AppointmentsPage
 from salondesk.ui.catalogue_page import CataloguePage
 from salondesk.ui.checkout_page import CheckoutPage
+from salondesk.ui.commission_page import CommissionPage
+from salondesk.ui.customer_display import CustomerDisplay, DisplayPrefs
 from salondesk.ui.empty_state import EmptyStatePage
+from salondesk.ui.engagement_page import EngagementPage
+from salondesk.ui.followups_page import FollowUpsPage
 from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from salondesk.ui.language import apply_locale
 from salondesk.ui.members_page import MembersPage
@@ -63,9 +67,14 @@ AREAS = (
     Area("appointments", N_("Appointments"), N_(
         "The day and week calendar by technician and room, with check-in, walk-ins and "
         "tomorrow's reminder list.")),
+    Area("followups", N_("Follow-ups"), N_(
+        "Follow-up calls after treatments: due today, overdue and done, with complaints "
+        "made good.")),
     Area("reports", N_("Reports"), N_(
         "Takings, consumption, liabilities and staff commission; shift handover and the "
         "end-of-day close.")),
+    Area("commission", N_("Commission"), ""),
+    Area("engagement", N_("Member marketing"), "", Permission.MARKETING),
     Area("catalogue", N_("Catalogue"), "", Permission.CATALOGUE_EDIT),
     Area("settings", N_("Settings"), ""),
 )
@@ -97,6 +106,7 @@ class MainWindow(QMainWindow):
         self.checkout_shortcut = QShortcut(QKeySequence("Ctrl+1"), self)
         self.checkout_shortcut.activated.connect(
             lambda: None if self.is_locked else self.show_area("checkout"))
+        self.customer_display: CustomerDisplay | None = None  # this PC's second screen
         self._build_workspace()
         self._show_state()
         self.reload_settings()
@@ -136,7 +146,7 @@ class MainWindow(QMainWindow):
         self.lock_button.clicked.connect(self.lock)
         self.sign_out_button = QPushButton(_("Sign out"), workspace)
         self.sign_out_button.setObjectName("signOutButton")
-        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.sign_out_button.clicked.connect(self.sign_out)
         side.addWidget(self.nav, 1)
         side.addWidget(self.lock_button)
         side.addWidget(self.sign_out_button)
@@ -155,20 +165,52 @@ class MainWindow(QMainWindow):
         if entry.key == "settings":
             page = SettingsPage(self.store, self.ctx, self.page_stack)
             page.settings_saved.connect(self._settings_saved)
+            page.customer_display_changed.connect(self.set_customer_display)
         elif entry.key == "members":
             page = MembersPage(self.store, self.ctx, self.page_stack)
         elif entry.key == "catalogue":
             page = CataloguePage(self.ctx, self.page_stack)
         elif entry.key == "checkout":
             page = CheckoutPage(self.store, self.ctx, self.page_stack)
+            self._follow_checkout(page)
         elif entry.key == "reports":
             page = ReportsPage(self.store, self.ctx, self.page_stack)
         elif entry.key == "appointments":
             page = AppointmentsPage(self.ctx, self.page_stack)
             page.check_in_ready.connect(self.open_check_in)
+        elif entry.key == "engagement":
+            page = EngagementPage(self.ctx, self.page_stack)
+        elif entry.key == "followups":
+            page = FollowUpsPage(self.ctx, self.page_stack)
+        elif entry.key == "commission":
+            page = CommissionPage(self.ctx, self.page_stack)
         else:
             page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
         return page
+
+    def _follow_checkout(self, page: CheckoutPage) -> None:
+        if self.customer_display is None and \
+                DisplayPrefs.load(self.store.data_dir.root).customer_display:
+            self.set_customer_display(True, page)
+        elif self.customer_display is not None:
+            self.customer_display.follow(page)
+
+    def set_customer_display(self, on: bool, page: CheckoutPage | None = None) -> None:
+        """Open (on the second screen) or close this PC's customer display."""
+        if not on:
+            if self.customer_display is not None:
+                self.customer_display.close()
+                self.customer_display.deleteLater()
+                self.customer_display = None
+            return
+        checkout = page or self.pages.get("checkout")
+        if self.customer_display is None:
+            # its own window on the other screen, deleted with this one
+            self.customer_display = CustomerDisplay(
+                self.ctx, self.store.key_file.store_name, parent=self)
+            self.customer_display.open_on_customer_screen()
+        if isinstance(checkout, CheckoutPage):
+            self.customer_display.follow(checkout)
 
     def open_check_in(self, check_in: CheckIn) -> None:
         """An appointment was checked in: ring it up at the counter."""
@@ -266,6 +308,14 @@ class MainWindow(QMainWindow):
         self._cover.addWidget(self.lock_screen)
         self._cover.setCurrentWidget(self.lock_screen)
         self.lock_screen.pin_edit.setFocus()
+        if self.customer_display is not None:  # the customer sees the store's welcome only
+            self.customer_display.blank()
+
+    def sign_out(self) -> None:
+        """The cashier signs out: the customer display goes blank before the window goes."""
+        if self.customer_display is not None:
+            self.customer_display.blank()
+        self.sign_out_requested.emit()
 
     def _unlocked(self, ctx: Ctx) -> None:
         assert ctx.actor is not None and self.ctx.actor is not None
@@ -282,8 +332,11 @@ class MainWindow(QMainWindow):
             self.lock_screen = None
         self._show_state()
         self.idle.resume()
+        if self.customer_display is not None:
+            self.customer_display.unblank()
 
     def closeEvent(self, event: Any) -> None:
+        self.set_customer_display(False)
         self.idle.stop_watching()
         if getattr(self, "scanner", None) is not None:
             self.scanner.remove_route(self)

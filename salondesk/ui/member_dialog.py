@@ -40,7 +40,7 @@ from salondesk.domain.permissions import Permission
 from salondesk.errors import UserError, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import new_op_id
-from salondesk.services import member_overview, member_records, members, tiers
+from salondesk.services import member_overview, member_records, members, messaging, tiers
 from salondesk.services.context import Ctx
 from salondesk.services.member_overview import StaffChoice
 from salondesk.services.member_records import ConsentState, HealthView
@@ -181,6 +181,8 @@ class MemberDialog(QDialog):
         form = QFormLayout(group)
         self.name_edit = self._line("memberNameEdit", max_len=members.MAX_NAME_CHARS + 8)
         self.phone_edit = self._line("memberPhoneEdit", _("Mobile, e.g. 138 1234 5678"), 24)
+        self.email_edit = self._line("memberEmailEdit", _("Optional, e.g. anna@example.cn"),
+                                     254)
         self.gender_combo = QComboBox(self)
         self.gender_combo.setObjectName("memberGender")
         for label, key in ((_("(not given)"), None), (_("Female"), "F"), (_("Male"), "M")):
@@ -198,11 +200,15 @@ class MemberDialog(QDialog):
         self.boxes: dict[str, FieldBox] = {}
         rows: list[tuple[str, str, QWidget]] = [
             ("name", _("Name"), self.name_edit), ("phone", _("Phone"), self.phone_edit),
+            ("email", _("E-mail"), self.email_edit),
             ("gender", _("Gender"), self.gender_combo),
             ("birthday", _("Birthday"), self.birthday_edit),
             ("lunar_birthday", _("Lunar birthday"), self.lunar_edit)]
         if self.member is None:
             rows.append(("card_code", _("Card no."), self.card_edit))
+        else:  # cards are issued from the member file: not left loose over the form
+            self.card_edit.hide()
+            self.new_card_check.hide()
         rows.append(("notes", _("Notes"), self.notes_edit))
         for key, label, widget in rows:
             self.boxes[key] = FieldBox(widget, group)
@@ -310,6 +316,8 @@ class MemberDialog(QDialog):
                     out["referrer"] = members.get_member(ctx, member.referrer_id)
                 except UserError:
                     out["referrer"] = None
+            if member is not None:
+                out["reach"] = messaging.reach(ctx, member.member_id)
             if need_health and member is not None:
                 out["health"] = member_records.open_health(ctx, member.member_id,
                                                            op_id=new_op_id())
@@ -335,6 +343,10 @@ class MemberDialog(QDialog):
                 self.referrer.combo.addItem(_("{name}  No. {no}").format(
                     name=ref.name, no=ref.member_no), ref.member_id)
                 self.referrer.combo.setCurrentIndex(1)
+        reach = data.get("reach")
+        if reach is not None:
+            self.email_edit.setText(reach.email or "")
+            self._initial["email"] = reach.email or ""
         if data.get("health") is not None:
             self._fill_health(data["health"])
         self.save_button.setEnabled(True)
@@ -365,10 +377,13 @@ class MemberDialog(QDialog):
         today = self._ctx.clock.now().astimezone().date()
         out: dict[str, Any] = {}
         phone_text = self.phone_edit.text()
+        email_text = self.email_edit.text().strip()
         checks = [
             ("name", lambda: members.clean_name(self.name_edit.text())),
             ("phone", lambda: phone_text if self._unchanged("phone", phone_text) else
              members.clean_phone(phone_text)),
+            ("email", lambda: email_text if self._unchanged("email", email_text) else
+             messaging.clean_email(email_text)),
             ("birthday", lambda: self._birthday(today)),
             ("lunar_birthday", lambda: members.clean_lunar(self.lunar_edit.text())),
             ("tags", lambda: list(members.clean_tags(split_tags(self.tags_edit.text())))),
@@ -434,6 +449,8 @@ class MemberDialog(QDialog):
                     if may_tier and values["tier_id"] is not None:
                         tiers.set_tier(ctx, new_id, values["tier_id"], op_id=new_op_id(),
                                        lock=values["tier_locked"])
+                    if values["email"]:
+                        messaging.set_email(ctx, new_id, values["email"], op_id=new_op_id())
                 except UserError as exc:
                     return SaveOutcome(new_id, exc)
                 return SaveOutcome(new_id, None)
@@ -477,6 +494,8 @@ def _update(ctx: Ctx, member_id: str, values: dict[str, Any], initial: dict[str,
     changed = {k: values[k] for k in fields if k not in initial or initial[k] != values[k]}
     if changed:
         members.update_member(ctx, member_id, MemberChanges(**changed), op_id=new_op_id())
+    if values["email"] != initial.get("email", ""):  # a masked address stays untouched
+        messaging.set_email(ctx, member_id, values["email"], op_id=new_op_id())
     if values["tags"] != initial.get("tags", []):
         members.set_tags(ctx, member_id, values["tags"], op_id=new_op_id())
     if may_tier and (values["tier_id"] != initial.get("tier_id")

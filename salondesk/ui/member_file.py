@@ -37,17 +37,20 @@ from salondesk.domain.consent import PURPOSE_LABELS, TEXTS, Purpose
 from salondesk.domain.permissions import Permission
 from salondesk.i18n import _
 from salondesk.ids import new_op_id
-from salondesk.services import member_cards, member_overview, member_records, members
+from salondesk.services import followups, member_cards, member_overview, member_records, members
 from salondesk.services.context import Ctx
+from salondesk.services.followups import CouponChoice
 from salondesk.services.member_overview import LedgerSummary
 from salondesk.services.member_records import ConsentState, HealthView
 from salondesk.services.members import MemberView
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import messages
 from salondesk.ui.approval import may_ask
+from salondesk.ui.complaint_dialog import ComplaintDialog, complaint_note
 from salondesk.ui.ledger_panel import LedgerPanel
 from salondesk.ui.member_admin_dialogs import DeactivateDialog, MergeDialog
 from salondesk.ui.member_dialog import MemberDialog
+from salondesk.ui.member_reach import ReachBox
 from salondesk.ui.ops import Op
 from salondesk.ui.record_dialogs import ConsentDialog, TreatmentDialog
 from salondesk.ui.tables import fill as _fill
@@ -145,7 +148,12 @@ class MemberFilePanel(QWidget):
         self.merge_button.setObjectName("mergeMember")
         self.merge_button.clicked.connect(self.merge_duplicate)
         self.merge_button.setVisible(may_ask(self._ctx, Permission.MEMBER_MANAGE))
-        for button in (self.edit_button, self.deactivate_button, self.merge_button):
+        self.complaint_button = QPushButton(_("Complaint..."), self.body)
+        self.complaint_button.setObjectName("memberComplaint")
+        self.complaint_button.clicked.connect(self.record_complaint)
+        self.complaint_button.setVisible(self._actor.can(Permission.APPOINTMENT_BOOK))
+        for button in (self.edit_button, self.complaint_button, self.deactivate_button,
+                       self.merge_button):
             title.addWidget(button)
         form = QFormLayout()
         form.setHorizontalSpacing(16)
@@ -240,6 +248,7 @@ class MemberFilePanel(QWidget):
         self.ledger_panel.show_summary(m.member_id, m.name, data.ledgers)
         self._show_cards(m)
         self._show_consents(data.consents)
+        self.reach_box.show_member(m.member_id, m.name)
         if fresh:
             self.tabs.setCurrentIndex(0)
             self.loaded.emit(m.member_id)
@@ -257,6 +266,21 @@ class MemberFilePanel(QWidget):
         dialog = MemberDialog(self._ctx, self.data.member, consents=self.data.consents,
                               health=self.health, parent=self)
         self._open_dialog(dialog, dialog.saved)
+
+    def record_complaint(self) -> None:
+        """The member complains at the desk: the complaint and what makes it good."""
+        if self.data is None:
+            return
+        ctx, m = self._ctx, self.data.member
+
+        def ask(coupons: list[CouponChoice]) -> None:
+            dialog = ComplaintDialog(ctx, coupons, member_id=m.member_id, member_name=m.name,
+                                     parent=self)
+            dialog.done_ok.connect(lambda: messages.inform(self, complaint_note(
+                dialog.result_value, m.name)))
+            self._open_dialog(dialog, dialog.done_ok)
+
+        Op(self, lambda: followups.compensation_coupons(ctx)).success(ask).run_in_background()
 
     def deactivate_member(self) -> None:
         if self.data is None:
@@ -373,6 +397,9 @@ class MemberFilePanel(QWidget):
         buttons.addStretch(1)
         layout.addWidget(self.consent_table, 1)
         layout.addLayout(buttons)
+        self.reach_box = ReachBox(self._ctx, box)  # e-mail and opt-outs per channel
+        self.reach_box.changed.connect(self.changed)
+        layout.addWidget(self.reach_box)
         return box
 
     def _show_consents(self, states: list[ConsentState]) -> None:

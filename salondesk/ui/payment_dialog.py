@@ -38,7 +38,7 @@ from salondesk.money import Money, MoneyError, parse
 from salondesk.services import checkout
 from salondesk.services.checkout import SaleResult
 from salondesk.services.context import Approval, Ctx
-from salondesk.services.receipts import tender_label
+from salondesk.services.receipts import points_boost_label, tender_label
 from salondesk.ui import messages
 from salondesk.ui.ledger_dialogs import MoneyEdit
 from salondesk.ui.ops import Op
@@ -185,10 +185,13 @@ class PaymentDialog(QDialog):
         bill = self.bill
         self.due_label.setText(_("Due {amount}").format(amount=Money(bill.due_fen)))
         parts = [_("Subtotal {amount}").format(amount=Money(bill.subtotal_fen))]
-        parts += [f"{step_label(k)} {Money(-v)}" for k, v in bill.adjustments.items() if v]
+        parts += [f"{step_label(k, bill.rule_names)} {Money(-v)}"
+                  for k, v in bill.adjustments.items() if v]
         if bill.session_fen:
             parts.append(_("package sessions pay {amount}").format(
                 amount=Money(bill.session_fen)))
+        if bill.points_boost is not None:
+            parts.append(points_boost_label(bill.points_boost.name, bill.points_boost.permille))
         self.breakdown.setText("  ·  ".join(parts))
         self._update_remaining()
 

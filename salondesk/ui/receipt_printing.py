@@ -14,7 +14,7 @@ a reprint from the command line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -25,12 +25,17 @@ from salondesk.i18n import _
 from salondesk.ids import new_op_id
 from salondesk.services import receipt_printing as printing
 from salondesk.services.context import Ctx
+from salondesk.services.receipts import rule_label
 from salondesk.ui import messages
 from salondesk.ui.ops import Op
 
 
-def step_label(step: str) -> str:
-    return {"tier": _("Member discount"), "coupon": _("Coupon"),
+def step_label(step: str, rule_names: Sequence[str] = ()) -> str:
+    """A pricing step's name on screen; the price rules' step is named by the rules that
+    applied (会员日九折) when they are given."""
+    if step == "rule" and rule_names:
+        return rule_label(rule_names)
+    return {"tier": _("Member discount"), "rule": _("Promotion"), "coupon": _("Coupon"),
             "manual": _("Manual discount"), "points": _("Points offset"),
             "rounding": _("Rounding")}.get(step, step)
 

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -61,6 +62,7 @@ class SettingsPage(QWidget):
     """Store settings, staff management and backup, each shown only to those allowed."""
 
     settings_saved = Signal(dict)  # the keys and values that changed
+    customer_display_changed = Signal(bool)  # this PC's customer display switched on / off
 
     def __init__(self, store: OpenStore, ctx: Ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +80,7 @@ class SettingsPage(QWidget):
         self._layout.setContentsMargins(24, 24, 24, 24)
         self._layout.setSpacing(16)
         self._build_store_group(body)
+        self._build_this_pc_group(body)
         self._build_staff_group(body)
         self._build_backup_group(body)
         self._build_about_row(body)
@@ -178,6 +181,34 @@ class SettingsPage(QWidget):
         self._loaded.update(changed)
         self.store_note.setText(_("Saved."))
         self.settings_saved.emit(changed)
+
+    # -- this counter PC -----------------------------------------------------------------------
+
+    def _build_this_pc_group(self, body: QWidget) -> None:
+        from salondesk.ui.customer_display import DisplayPrefs
+
+        self.this_pc_group = QGroupBox(_("This counter PC"), body)
+        column = QVBoxLayout(self.this_pc_group)
+        self.customer_display_box = QCheckBox(
+            _("Customer display: show the cart, the total and the member's balances on a "
+              "second screen"), self.this_pc_group)
+        self.customer_display_box.setObjectName("customerDisplayOn")
+        self.customer_display_box.setChecked(
+            DisplayPrefs.load(self._store.data_dir.root).customer_display)
+        self.customer_display_box.toggled.connect(self._customer_display_toggled)
+        column.addWidget(self.customer_display_box)
+        self._layout.addWidget(self.this_pc_group)
+
+    def _customer_display_toggled(self, on: bool) -> None:
+        from salondesk.errors import UserError
+        from salondesk.ui.customer_display import DisplayPrefs
+
+        try:
+            DisplayPrefs(customer_display=on).save(self._store.data_dir.root)
+        except UserError as exc:
+            messages.warn(self, exc.message)
+            return
+        self.customer_display_changed.emit(on)
 
     # -- staff --------------------------------------------------------------------------------
 

@@ -38,8 +38,8 @@ def click_area(qtbot, win: MainWindow, key: str) -> None:
 
 
 def test_main_window_navigates_to_each_area(qtbot, window):
-    assert window.area_keys() == ["checkout", "members", "appointments", "reports", "catalogue",
-                                  "settings"]
+    assert window.area_keys() == ["checkout", "members", "appointments", "followups", "reports",
+                                  "commission", "engagement", "catalogue", "settings"]
     for key in reversed(window.area_keys()):
         click_area(qtbot, window, key)
         assert window.current_area() == key

@@ -12,7 +12,14 @@ from ledgerkit import menu
 
 from salondesk.domain.permissions import OPERATIONS, Role
 from salondesk.ids import new_op_id
-from salondesk.services import appointments, catalogue, commission, staff, staff_profiles
+from salondesk.services import (
+    appointments,
+    catalogue,
+    commission,
+    followups,
+    staff,
+    staff_profiles,
+)
 from salondesk.services.context import Ctx
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -83,6 +90,15 @@ def _profile(shop: object, ctx: Ctx) -> object:
                                       op_id=new_op_id())
 
 
+def _compensate(shop: object, ctx: Ctx) -> object:
+    from ledgerkit import member
+
+    # the permission is checked before anything is read: no member is needed to be refused
+    who = member(_owner(shop)) if _can(ctx, "complaint.compensate") else "nobody"
+    return followups.record_complaint(ctx, member_id=who, text="等了很久", points_given=100,
+                                      op_id=new_op_id())
+
+
 Call = Callable[[object, Ctx, Path], object]
 
 APPOINTMENT_PRIVILEGED_CALLS: dict[str, Call] = {
@@ -94,6 +110,7 @@ APPOINTMENT_PRIVILEGED_CALLS: dict[str, Call] = {
     "commission.rules_set": lambda _s, ctx, _: commission.set_rules(ctx, [
         commission.CommissionRule(scope="service", key="*", percent_bp=500,
                                   designated_percent_bp=800)], op_id=new_op_id()),
+    "complaint.compensate": lambda s, ctx, _: _compensate(s, ctx),
     "commission.view": lambda s, ctx, _: commission.statement(
         ctx, s.staff_ids[Role.TECHNICIAN], dt.date(2026, 3, 1),  # type: ignore[attr-defined]
         dt.date(2026, 3, 31)),

@@ -35,3 +35,25 @@ def test_demo_appointments_fill_a_calendar_with_every_status(shop: Shop) -> None
     assert any(p.fixed_fen > 0 for p in payroll)
     report = verify_database(ctx.db, ctx.store_id)
     assert report["ok"], report["faults"]
+
+
+def test_demo_appointments_follow_ups_due_overdue_done_and_a_complaint(shop: Shop) -> None:
+    from salondesk.services import birthdays, followups
+    from salondesk.services.followups import View
+
+    ctx = shop.ctx.as_actor(Actor.key_holder())
+    demo.populate(ctx, members_count=60, days=6, seed=5)
+    today = (shop.clock.now() + dt.timedelta(hours=8)).date() - dt.timedelta(days=1)
+    lists = {v: followups.follow_up_list(ctx, v, today=today) for v in View}
+    assert lists[View.DUE_TODAY] and lists[View.OVERDUE] and lists[View.DONE]
+    assert {r.result for r in lists[View.DONE]} >= {"reached", "complaint"}
+    [complaint] = followups.complaints(ctx)
+    assert complaint.compensation == "points" and complaint.points == 300
+    assert birthdays.birthday_coupon(ctx).template_id is not None
+    with ctx.db.read() as s:
+        shared = s.execute(text(
+            "SELECT count(DISTINCT line_id) FROM sale_commission WHERE share_pct < 100"
+        )).scalar_one()
+    assert shared >= 1
+    report = verify_database(ctx.db, ctx.store_id)
+    assert report["ok"], report["faults"]

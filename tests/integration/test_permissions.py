@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from appointmentkit import APPOINTMENT_PRIVILEGED_CALLS
 from daykit import DAY_PRIVILEGED_CALLS
+from engagementkit import ENGAGEMENT_PRIVILEGED_CALLS
 from ledgerkit import LEDGER_PRIVILEGED_CALLS
 from memberkit import MEMBER_PRIVILEGED_CALLS
+from pricerulekit import PRICE_RULE_PRIVILEGED_CALLS
 from salekit import SALE_PRIVILEGED_CALLS
 from sqlalchemy import func, select
 from storekit import PASSPHRASE, STAFF, Shop
@@ -61,8 +63,10 @@ PRIVILEGED_CALLS: dict[str, Call] = {
 PRIVILEGED_CALLS.update(LEDGER_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(MEMBER_PRIVILEGED_CALLS)
 PRIVILEGED_CALLS.update(SALE_PRIVILEGED_CALLS)  # type: ignore[arg-type]
+PRIVILEGED_CALLS.update(PRICE_RULE_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(DAY_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(APPOINTMENT_PRIVILEGED_CALLS)  # type: ignore[arg-type]
+PRIVILEGED_CALLS.update(ENGAGEMENT_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 
 
 def _a_member(shop: Shop) -> str:

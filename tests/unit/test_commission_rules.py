@@ -1,21 +1,26 @@
-"""Commission rules: matching, the worked example, rounding, checks, and properties (never
-negative for a sale, a reversal cancels exactly, shares never pay more than the whole)."""
+"""Commission rules: matching, the worked example on each base (paid, principal only, list
+price), cash vs consumption performance, rounding, checks, and properties (never negative for a
+sale, a reversal cancels exactly, shares never pay more than the whole, principal-only never
+pays more than principal and bonus)."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from salondesk.domain.commission import (
     CommissionLine,
     CommissionRule,
+    PerformedLine,
     RuleError,
     StepRates,
     check_rules,
+    commission_base,
     compute,
     compute_line,
     match,
+    performance_rows,
     step_commission,
 )
 
@@ -31,10 +36,12 @@ RULES = check_rules([
 
 def line(kind: str = "service", code: str = "F01", category: str = "面部护理", *,
          base: int = 24000, qty: int = 1, designated: bool = False, share: int = 100,
-         grade: str | None = "mid") -> CommissionLine:
+         grade: str | None = "mid", performance: str = "consumption", bonus: int = 0,
+         listed: int | None = None) -> CommissionLine:
     return CommissionLine(line_id="l1", staff_id="s1", line_kind=kind, code=code,
                           category=category, qty=qty, base_fen=base, designated=designated,
-                          share_pct=share, grade=grade)
+                          share_pct=share, grade=grade, performance=performance,
+                          bonus_fen=bonus, list_fen=listed)
 
 
 def test_commission_rules_worked_example_facial_240_paid() -> None:
@@ -75,6 +82,14 @@ def test_commission_rules_senior_designated_rate_and_rounding() -> None:
     (CommissionRule("service_category", "*", percent_bp=100), "code or a category"),
     (CommissionRule("bonus", "*"), "Unknown commission rule kind"),
     (CommissionRule("product", "*", percent_bp=100, designated_percent_bp=200), "one rate"),
+    (CommissionRule("service", "*", performance="sales"), "cash or consumption"),
+    (CommissionRule("service", "*", base="net"), "cash or consumption"),
+    (CommissionRule("package", "*", percent_bp=100), "cash performance only"),
+    (CommissionRule("topup", "TOPUP", performance="cash"), "all top-ups"),
+    (CommissionRule("service", "*", performance="cash", fixed_fen=100,
+                    designated_fixed_fen=200), "Cash performance has one rate"),
+    (CommissionRule("service", "*", performance="cash", principal_only=True), "no stored-value"),
+    (CommissionRule("product", "*", performance="cash", gift_bp=5000), "Gifted items"),
 ])
 def test_commission_rules_bad_rules_are_refused(rule: CommissionRule, message: str) -> None:
     with pytest.raises(RuleError, match=message):
@@ -84,7 +99,104 @@ def test_commission_rules_bad_rules_are_refused(rule: CommissionRule, message: s
 def test_commission_rules_duplicates_are_refused_and_json_round_trips() -> None:
     with pytest.raises(RuleError, match="two commission rules"):
         check_rules([CommissionRule("service", "F01"), CommissionRule("service", "F01")])
-    assert tuple(CommissionRule.from_json(r.to_json()) for r in RULES) == RULES
+    # one rule per kind of performance for the same service is fine
+    both = check_rules([CommissionRule("service", "F01"),
+                        CommissionRule("service", "F01", performance="cash", base="list")])
+    assert tuple(CommissionRule.from_json(r.to_json()) for r in RULES + both) == RULES + both
+    # a rule saved before kinds and bases existed reads as consumption, of the amount paid
+    old = CommissionRule.from_json({"scope": "service", "key": "*", "grade": "*",
+                                    "percent_bp": 500, "designated_percent_bp": None,
+                                    "fixed_fen": 0, "designated_fixed_fen": None,
+                                    "gift_bp": 0})
+    assert (old.performance, old.base, old.principal_only) == ("consumption", "paid", False)
+
+
+# --- kinds of performance and bases ------------------------------------------------------------
+
+# The issue's worked example: a 300 facial at 8折 = 240.00 paid from a 1000 + 100 lot
+# proportionally = principal 218.18 + bonus 21.82; 5%, designated hand fee 20.00.
+FACIAL = line(base=24000, bonus=2182, listed=30000, designated=True)
+
+
+def _five(**base: object) -> tuple[CommissionRule, ...]:
+    return check_rules([CommissionRule("service", "*", percent_bp=500, fixed_fen=1000,
+                                       designated_fixed_fen=2000, **base)])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("base", "expected_base", "percent"), [
+    ({}, 24000, 1200),                                        # paid, principal + bonus: 12.00
+    ({"principal_only": True}, 21818, 1091),                  # principal only: 10.91
+    ({"base": "list"}, 30000, 1500),                          # list price: 15.00
+    # list price scaled by the principal's share: 300 x 218.18 / 240 = 272.725 -> 272.73
+    ({"base": "list", "principal_only": True}, 27273, 1364),
+])
+def test_commission_rules_worked_example_on_each_base(base: dict[str, object],
+                                                      expected_base: int, percent: int) -> None:
+    done = compute_line(_five(**base), FACIAL)
+    assert (done.base_fen, done.percent_fen, done.fixed_fen) == (expected_base, percent, 2000)
+    # the void row (every amount negated) takes back exactly that
+    undone = compute_line(_five(**base), line(base=-24000, bonus=-2182, listed=-30000,
+                                               designated=True))
+    assert (undone.base_fen, undone.total_fen) == (-expected_base, -(percent + 2000))
+
+
+def test_commission_rules_rows_without_bonus_or_list_count_the_paid_amount() -> None:
+    old_row = line(base=24000)  # recorded before the bonus and list parts were kept
+    for base in ({}, {"principal_only": True}, {"base": "list"},
+                 {"base": "list", "principal_only": True}):
+        assert commission_base(_five(**base)[0], old_row) == 24000
+    # a gifted row's base is the list value given away, whatever the base
+    gift = CommissionLine(**{**vars(line(base=18000)), "gift": True, "bonus_fen": 0})
+    assert commission_base(_five(principal_only=True, base="list")[0], gift) == 18000
+
+
+def test_commission_rules_cash_and_consumption_rules_pay_on_their_own_rows() -> None:
+    rules = check_rules([
+        CommissionRule("service", "*", percent_bp=500),
+        CommissionRule("service", "*", percent_bp=100, performance="cash"),
+        CommissionRule("topup", "*", percent_bp=200, performance="cash"),
+        CommissionRule("package", "*", percent_bp=300, fixed_fen=500, performance="cash"),
+        CommissionRule("package", "P6", percent_bp=400, performance="cash", base="list"),
+        CommissionRule("product", "*", percent_bp=1000, performance="cash", base="list"),
+    ])
+    # a service paid in money earns on both rows: 5% consumption, 1% cash
+    assert compute_line(rules, line()).percent_fen == 1200
+    assert compute_line(rules, line(performance="cash")).percent_fen == 240
+    # a top-up of 1000.00 earns 2% of the money taken; it has no consumption row to match
+    topup = line("topup", "TOPUP", "topup", base=100000, performance="cash")
+    assert compute_line(rules, topup).total_fen == 2000
+    assert match(rules, line("topup", "TOPUP", "topup")) is None
+    # a card sale: its code's rule before "*"; the list price 3600.00 though sold at 3000.00
+    card = line("package", "P6", "package", base=300000, listed=360000, performance="cash")
+    assert compute_line(rules, card).total_fen == 14400
+    other = line("package", "P9", "package", base=100000, qty=2, performance="cash")
+    assert (compute_line(rules, other).percent_fen, compute_line(rules, other).fixed_fen) == (
+        3000, 1000)
+    # a product's cash part on its list price; its consumption row finds no rule
+    product = line("product", "P01", "护肤品", base=15040, listed=18800, performance="cash")
+    assert compute_line(rules, product).total_fen == 1880
+    assert compute_line(rules, line("product", "P01", "护肤品")).rule is None
+
+
+def test_commission_rules_rows_carry_bonus_and_list_split_between_staff() -> None:
+    facial = PerformedLine("l1", "service", net_fen=24000, money_fen=0, list_fen=30000,
+                           technician_id="a", designated=True, shares=(("a", 60), ("b", 40)),
+                           sv_bonus_fen=2182)
+    rows = performance_rows([facial], seller_id="cashier")
+    assert [(r.staff_id, r.kind, r.base_fen, r.bonus_fen, r.list_fen, r.designated)
+            for r in rows] == [("a", "consumption", 14400, 1309, 18000, True),
+                               ("b", "consumption", 9600, 873, 12000, False)]
+    # money for part of a product: the cash row's list price is the money's share of it
+    product = PerformedLine("l2", "product", net_fen=15040, money_fen=10000, list_fen=18800,
+                            sv_bonus_fen=500)
+    rows = performance_rows([product], seller_id="cashier")
+    assert [(r.kind, r.base_fen, r.bonus_fen, r.list_fen) for r in rows] == [
+        ("consumption", 15040, 500, 18800), ("cash", 10000, 0, 12500)]
+    # a top-up: cash only, no bonus part (the plan's bonus is what the member gets, not paid)
+    topup = PerformedLine("l3", "topup", net_fen=100000, money_fen=100000, list_fen=100000)
+    assert [(r.kind, r.base_fen, r.bonus_fen, r.list_fen)
+            for r in performance_rows([topup], seller_id="cashier")] == [
+        ("cash", 100000, 0, 100000)]
 
 
 rates = st.integers(0, 10_000)
@@ -97,14 +209,26 @@ def rule_sets(draw: st.DrawFn) -> tuple[CommissionRule, ...]:
     return check_rules([
         CommissionRule("service", "*", percent_bp=pct,
                        designated_percent_bp=draw(st.integers(pct, 10_000)), fixed_fen=fee,
-                       designated_fixed_fen=draw(st.integers(fee, 60_000))),
-        CommissionRule("product", "*", percent_bp=draw(rates))])
+                       designated_fixed_fen=draw(st.integers(fee, 60_000)),
+                       base=draw(st.sampled_from(["paid", "list"])),
+                       principal_only=draw(st.booleans())),
+        CommissionRule("product", "*", percent_bp=draw(rates),
+                       base=draw(st.sampled_from(["paid", "list"])),
+                       principal_only=draw(st.booleans()))])
 
 
-performance = st.builds(
-    line, st.sampled_from(["service", "session", "product", "topup"]),
-    base=st.integers(0, 10_000_000), qty=st.integers(1, 20), designated=st.booleans(),
-    share=st.integers(0, 100), grade=st.sampled_from([None, "mid", "senior"]))
+@st.composite
+def performance_lines(draw: st.DrawFn) -> CommissionLine:
+    base = draw(st.integers(0, 10_000_000))
+    return line(draw(st.sampled_from(["service", "session", "product", "topup"])),
+                base=base, qty=draw(st.integers(1, 20)), designated=draw(st.booleans()),
+                share=draw(st.integers(0, 100)),
+                grade=draw(st.sampled_from([None, "mid", "senior"])),
+                bonus=draw(st.integers(0, base)),
+                listed=draw(st.one_of(st.none(), st.integers(0, 20_000_000))))
+
+
+performance = performance_lines()
 
 
 @given(rule_sets(), st.lists(performance, max_size=12))
@@ -112,8 +236,10 @@ def test_commission_rules_sale_never_negative_and_void_cancels_exactly(
         rules: tuple[CommissionRule, ...], lines: list[CommissionLine]) -> None:
     done = compute(rules, lines)
     assert all(c.percent_fen >= 0 and c.fixed_fen >= 0 for c in done)
-    reversed_lines = [CommissionLine(**{**vars(ln), "base_fen": -ln.base_fen}) for ln in lines
-                      if ln.base_fen]
+    reversed_lines = [CommissionLine(**{
+        **vars(ln), "base_fen": -ln.base_fen, "bonus_fen": -ln.bonus_fen,
+        "list_fen": None if ln.list_fen is None else -ln.list_fen}) for ln in lines
+        if ln.base_fen]
     undone = compute(rules, reversed_lines)
     kept = [c for c in done if c.line.base_fen]
     assert sum(c.total_fen for c in kept) + sum(c.total_fen for c in undone) == 0
@@ -125,11 +251,27 @@ def test_commission_rules_sale_never_negative_and_void_cancels_exactly(
 @given(rule_sets(), performance, st.integers(0, 100))
 def test_commission_rules_shares_add_up_to_the_whole_within_a_fen_each(
         rules: tuple[CommissionRule, ...], ln: CommissionLine, first: int) -> None:
+    from salondesk.money import allocate
+
+    # a list price scaled by the principal's share is only as exact as the split of a small
+    # base allows: keep to lines whose list price is near what was paid for that case
+    scaled = any(r.base == "list" and r.principal_only for r in rules)
+    assume(not scaled or ln.list_fen is None
+           or (ln.base_fen >= 100 and ln.base_fen <= ln.list_fen <= 2 * ln.base_fen))
     whole = compute_line(rules, CommissionLine(**{**vars(ln), "share_pct": 100}))
-    parts = [compute_line(rules, CommissionLine(**{**vars(ln), "share_pct": p}))
-             for p in (first, 100 - first)]
+    # a shared line's bases (paid, bonus, list) are split by largest remainder as the
+    # checkout does; the hand fee is paid by the share
+    weights = [first, 100 - first]
+
+    def split(fen: int | None) -> list[int | None]:
+        return [None, None] if fen is None else list(allocate(fen, weights)) if fen else [0, 0]
+
+    parts = [compute_line(rules, CommissionLine(**{**vars(ln), "share_pct": p, "base_fen": b,
+                                                   "bonus_fen": bonus, "list_fen": lst}))
+             for p, b, bonus, lst in zip(weights, split(ln.base_fen), split(ln.bonus_fen),
+                                         split(ln.list_fen), strict=True)]
     # each part's percent and fixed amounts are rounded half up on their own
-    assert abs(sum(p.total_fen for p in parts) - whole.total_fen) <= 2
+    assert abs(sum(p.total_fen for p in parts) - whole.total_fen) <= 3
 
 
 @given(rule_sets(), performance)
@@ -138,6 +280,16 @@ def test_commission_rules_designated_never_pays_less_than_rotation(
     designated = compute_line(rules, CommissionLine(**{**vars(ln), "designated": True}))
     rotation = compute_line(rules, CommissionLine(**{**vars(ln), "designated": False}))
     assert designated.total_fen >= rotation.total_fen
+
+
+@given(rule_sets(), performance)
+def test_commission_rules_principal_only_never_pays_more(
+        rules: tuple[CommissionRule, ...], ln: CommissionLine) -> None:
+    def with_principal(on: bool) -> int:
+        changed = tuple(CommissionRule(**{**vars(r), "principal_only": on}) for r in rules)
+        return compute_line(changed, ln).percent_fen
+
+    assert 0 <= with_principal(True) <= with_principal(False)
 
 
 # --- monthly step rates ------------------------------------------------------------------------

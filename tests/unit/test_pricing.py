@@ -32,8 +32,8 @@ def test_pricing_coupon_manual_points_and_drop_jiao_in_order() -> None:
                               coupon=CouponOffer("C1", 5000), points_offset_fen=1234,
                               manual=ManualDiscount("老顾客", amount_fen=1000),
                               rounding=Rounding.DROP_JIAO))
-    assert bill.adjustments == {"tier": 5500, "coupon": 5000, "manual": 1000, "points": 1234,
-                                "rounding": 66}
+    assert bill.adjustments == {"tier": 5500, "rule": 0, "coupon": 5000, "manual": 1000,
+                                "points": 1234, "rounding": 66}
     assert bill.total_fen == sum(pl.net_fen for pl in bill.lines) == 106300 - 5500 - 7300
     assert bill.lines[2].net_fen == 60000  # the session is paid by its package, untouched
     assert bill.lines[1].net_fen >= 15000

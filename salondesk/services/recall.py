@@ -1,0 +1,165 @@
+"""Visit-cycle recall (到期提醒): each service's typical cycle, configured or learned from the
+store's history, and the members due or overdue for it.
+
+A visit for a service is a committed sale to a member with a line for it (a service, or a
+package session) that was not voided. The learned cycle is the median interval between a
+member's consecutive visits for the service (:func:`salondesk.domain.engagement.learned_cycle`);
+a configured cycle wins. Members with a booking still ahead are not listed: they are coming.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from salondesk.clock import to_db
+from salondesk.domain import engagement as rules
+from salondesk.domain.member_search import mask_phone
+from salondesk.domain.permissions import Permission
+from salondesk.errors import NotFound, ValidationError
+from salondesk.i18n import _
+from salondesk.ids import OpId
+from salondesk.services import ledger_settings, reports
+from salondesk.services.context import Ctx
+from salondesk.services.unit_of_work import Tx, run_operation
+from salondesk.store import hot_path
+from salondesk.store.schema import Appointment, ServiceItem, VisitCycle
+
+MAX_CYCLE_DAYS = 730
+
+_VISITS = """
+SELECT DISTINCT l.code, s.member_id, s.business_day FROM sale_line l
+ JOIN sale s ON s.id = l.sale_id
+ WHERE s.kind = 'sale' AND s.member_id IS NOT NULL AND l.kind IN ('service', 'session')
+   AND NOT EXISTS (SELECT 1 FROM sale v WHERE v.original_sale_id = s.id AND v.kind = 'void')
+"""
+
+
+@dataclass(frozen=True)
+class Cycle:
+    service_code: str
+    name: str
+    configured: int | None
+    learned: int | None
+
+    @property
+    def days(self) -> int | None:
+        return self.configured or self.learned
+
+
+def _visits(s: Session) -> dict[str, dict[str, list[dt.date]]]:
+    out: dict[str, dict[str, list[dt.date]]] = {}
+    for code, member_id, day in hot_path.cursor(s).execute(_VISITS).fetchall():
+        out.setdefault(str(code), {}).setdefault(str(member_id), []).append(
+            dt.date.fromisoformat(str(day)[:10]))
+    return out
+
+
+def _cycles(s: Session, visits: dict[str, dict[str, list[dt.date]]]) -> list[Cycle]:
+    configured = {c.service_code: c.days for c in s.scalars(select(VisitCycle))}
+    return [Cycle(item.code, item.name, configured.get(item.code),
+                  rules.learned_cycle(visits.get(item.code, {})))
+            for item in s.scalars(select(ServiceItem).where(ServiceItem.active)
+                                  .order_by(ServiceItem.code))]
+
+
+def cycles(ctx: Ctx) -> list[Cycle]:
+    """Every active service with its configured and learned cycle (days)."""
+    with ctx.db.read() as s:
+        return _cycles(s, _visits(s))
+
+
+def set_cycle(ctx: Ctx, service_code: str, days: int | None, *, op_id: OpId) -> None:
+    """Configure a service's cycle in days (None: learn it from history again)."""
+    if days is not None and not 1 <= days <= MAX_CYCLE_DAYS:
+        raise ValidationError(_("A visit cycle is 1 to {n} days.").format(n=MAX_CYCLE_DAYS))
+
+    def body(tx: Tx) -> None:
+        if tx.session.scalar(select(ServiceItem.id).where(
+                ServiceItem.code == service_code)) is None:
+            raise NotFound(_("No service with the code {code}.").format(code=service_code))
+        row = tx.session.get(VisitCycle, service_code)
+        if days is None:
+            if row is not None:
+                tx.session.delete(row)
+        elif row is None:
+            tx.session.add(VisitCycle(service_code=service_code, days=days,
+                                      updated_at=to_db(tx.now), op_id=tx.op_id))
+        else:
+            row.days, row.updated_at, row.op_id = days, to_db(tx.now), tx.op_id
+        tx.audit(target_type="service", target_id=service_code, detail={"cycle_days": days})
+        tx.emit("recall.cycle", {"service_code": service_code, "days": days})
+
+    run_operation(ctx, "recall.cycle_set", body, op_id=op_id)
+
+
+@dataclass(frozen=True)
+class DueRow:
+    member_id: str
+    member_no: int
+    name: str
+    phone: str            # masked unless the viewer may see numbers
+    service_code: str
+    service_name: str
+    last_visit: dt.date
+    due_on: dt.date
+    days_overdue: int     # negative: due in that many days
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+def due_members(ctx: Ctx, *, service_code: str | None = None, ahead_days: int = 7,
+                max_overdue_days: int = 90) -> list[DueRow]:
+    """Members due for a service within ``ahead_days`` or overdue by up to
+    ``max_overdue_days``, most overdue first (audited as a report view: it lists members)."""
+    if not 0 <= ahead_days <= 90 or not 0 <= max_overdue_days <= 3650:
+        raise ValidationError(_("Choose how far ahead and how long overdue to list."))
+    show_phone = ctx.actor is not None and ctx.actor.can(Permission.MEMBER_VIEW_PHONE)
+    now = ctx.clock.now()
+
+    def work(s: Session) -> list[DueRow]:
+        today = ledger_settings.business_date(s, now)
+        visits = _visits(s)
+        cyc = {c.service_code: c.days for c in _cycles(s, visits) if c.days}
+        names = {c.service_code: c.name for c in _cycles(s, {})}
+        last = [(m, code, max(days)) for code, by_member in visits.items()
+                if service_code in (None, code) for m, days in by_member.items()]
+        due = rules.due_list(last, cyc, today, ahead_days=ahead_days,
+                             max_overdue_days=max_overdue_days)
+        people = {r[0]: r[1:] for r in hot_path.cursor(s).execute(
+            "SELECT id, member_no, name, phone FROM member "
+            "WHERE active AND merged_into IS NULL AND erased_at IS NULL").fetchall()}
+        booked = _booked_ahead(s, now)
+        rows = []
+        for d in due:
+            person = people.get(d.member_id)
+            if person is None or (d.member_id, d.service_code) in booked:
+                continue
+            phone = str(person[2] or "")
+            rows.append(DueRow(d.member_id, int(person[0]), str(person[1]),
+                               phone if show_phone else (mask_phone(phone) or ""),
+                               d.service_code, names.get(d.service_code, d.service_code),
+                               d.last_visit, d.due_on, d.days_overdue))
+        return rows
+
+    return reports.audited_read(ctx, "recall", {"service_code": service_code,
+                                                "ahead_days": ahead_days}, work)
+
+
+def _booked_ahead(s: Session, now: dt.datetime) -> set[tuple[str, str]]:
+    import json
+
+    out = set()
+    for member_id, services in s.execute(select(Appointment.member_id, Appointment.services)
+                                         .where(Appointment.starts_at >= to_db(now),
+                                                Appointment.status.in_(["booked", "arrived"]),
+                                                Appointment.member_id.is_not(None))):
+        for item in json.loads(services or "[]"):
+            if isinstance(item, dict) and item.get("code"):
+                out.add((str(member_id), str(item["code"])))
+    return out
