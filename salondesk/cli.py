@@ -9,10 +9,12 @@ line too - never a traceback.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,10 +33,15 @@ log = logging.getLogger("salondesk.cli")
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAULT = 1
 EXIT_UNEXPECTED = 3
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# member numbers are a per-store count; beyond this SQLite could not even compare them
+MEMBER_NO = click.IntRange(1, 10**12)
 
 
 def _fail(message: str, code: int = EXIT_FAULT) -> None:
-    click.echo(_("Error: {message}").format(message=message), err=True)
+    # one line, whatever a message quotes back (a file name or value with a line break in it)
+    line = " ".join(_("Error: {message}").format(message=message).splitlines())
+    click.echo(line, err=True)
     sys.exit(code)
 
 
@@ -80,6 +87,10 @@ def _root(data_dir: Path | None) -> Path:
 def _env_secret(var: str | None, what: str) -> str | None:
     if var is None:
         return None
+    if not ENV_NAME.fullmatch(var):
+        # Not echoed: it may be the secret itself, typed where its variable's name goes.
+        raise UserError(_("Give the name of an environment variable (such as SALONDESK_PASS) "
+                          "that holds the {what}, not the {what} itself.").format(what=what))
     value = os.environ.get(var)
     if value is None:
         raise UserError(_("The environment variable {var} with the {what} is not set.").format(
@@ -106,6 +117,74 @@ def _unlock(root: Path, passphrase_env: str | None) -> Any:
         return open_store(root, passphrase=_prompt_secret(_("Recovery passphrase")))
 
 
+class Day(click.DateTime):
+    """A business day on the command line: YYYY-MM-DD within years the store can hold (a
+    year 1000 or 9999 date overflows the store-local / UTC arithmetic of the reports)."""
+
+    FIRST, LAST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        moment = super().convert(value, param, ctx)
+        if not self.FIRST <= moment.date() <= self.LAST:
+            self.fail(_("{value} is outside {first} .. {last}.").format(
+                value=moment.date().isoformat(), first=self.FIRST, last=self.LAST), param, ctx)
+        return moment
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return _("a value")
+    if isinstance(param, click.Option) and param.opts:
+        return max(param.opts, key=len)
+    return (param.name or "").upper()
+
+
+def _expected(param: click.Parameter | None) -> str | None:
+    """What a parameter takes, in the user's language (click's own words are English)."""
+    kind = param.type if param is not None else None
+    expected = None
+    if isinstance(kind, Day):
+        expected = _("a date from {first} to {last}, like 2026-03-01").format(
+            first=Day.FIRST, last=Day.LAST)
+    elif isinstance(kind, click.DateTime):
+        expected = _("a date like 2026-03-01")
+    elif isinstance(kind, click.IntRange) and kind.min is not None and kind.max is not None:
+        expected = _("a whole number from {low} to {high}").format(low=kind.min, high=kind.max)
+    elif isinstance(kind, click.IntRange) or kind is click.INT:
+        expected = _("a whole number")
+    elif isinstance(kind, click.Choice):
+        expected = _("one of: {choices}").format(choices=", ".join(map(str, kind.choices)))
+    elif isinstance(kind, click.Path):
+        expected = _("a file or folder that exists and may be used")
+    return expected
+
+
+def usage_message(exc: click.UsageError) -> str:
+    """A command-line mistake as one line in the user's language, with where to read more."""
+    command = exc.ctx.command_path if exc.ctx is not None else "salondesk"
+    if isinstance(exc, click.NoSuchOption):
+        what = _("There is no option {option}.").format(option=exc.option_name)
+    elif isinstance(exc, click.MissingParameter):
+        what = _("{name} is missing.").format(name=_param_name(exc.param))
+    elif isinstance(exc, click.BadParameter):
+        expected = _expected(exc.param)
+        what = (_("{name} takes {expected}.").format(name=_param_name(exc.param),
+                                                    expected=expected)
+                if expected else _("The value of {name} is not valid.").format(
+                    name=_param_name(exc.param)))
+    elif isinstance(exc, click.BadOptionUsage):
+        what = _("{option} is not used that way.").format(option=exc.option_name)
+    elif exc.message.startswith("No such command"):
+        what = _("There is no such command.")
+    else:
+        what = _("The command line is not valid.")
+    return what + " " + _("See “{command} --help”.").format(command=command)
+
+
 class DefaultGroup(click.Group):
     """``salondesk`` alone starts the GUI."""
 
@@ -113,6 +192,22 @@ class DefaultGroup(click.Group):
         if not args or (args[0].startswith("-") and args[0] not in ("--help", "--version")):
             args = ["gui", *args]
         return super().parse_args(ctx, args)
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Usage mistakes as one line in the user's language (click prints three in English)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            _fail(usage_message(exc), exc.exit_code)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _fail(_("Interrupted."), 130)
+        sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
 
 
 @click.group(cls=DefaultGroup)
@@ -423,7 +518,7 @@ def member_find(*, query: str, data_dir: Path | None, as_json: bool, show_phone:
 
 
 @member_group.command("label")
-@click.argument("member_no", type=int)
+@click.argument("member_no", type=MEMBER_NO)
 @click.option("--printer", "uri", required=True, help=_("Printer address, e.g. usb:0416:5011."))
 @click.option("--width", "width_mm", type=click.Choice(["58", "80"]), default="58",
               show_default=True, help=_("Paper width in mm."))
@@ -505,7 +600,7 @@ def export_group() -> None:
 @click.option("--tier", default=None, help=_("Only this tier (code or name)."))
 @click.option("--tag", default=None, help=_("Only members with this tag."))
 @click.option("--birthday-month", type=click.IntRange(1, 12), default=None)
-@click.option("--not-visited-since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--not-visited-since", type=Day(), default=None,
               help=_("Only members with no visit since YYYY-MM-DD."))
 @click.option("--has-stored-value", is_flag=True)
 @click.option("--has-sessions", is_flag=True)
@@ -597,7 +692,7 @@ def receipt_reprint_cmd(*, number: str, data_dir: Path | None, uri: str | None,
 # --- day close and reports (issue 7) ----------------------------------------------------------
 
 def _date_type() -> Any:
-    return click.DateTime(["%Y-%m-%d"])
+    return Day()
 
 
 def _z_outputs(ctx: Any, z: Any, *, pdf: Path | None, as_json: bool, print_it: bool,
@@ -716,7 +811,8 @@ def _export_option(fn: F) -> F:
 @report_group.command("liabilities")
 @click.option("--at", "at", type=_date_type(), default=None,
               help=_("At the end of this day, YYYY-MM-DD (default: today)."))
-@click.option("--year", type=int, default=None, help=_("Per quarter of this year instead."))
+@click.option("--year", type=click.IntRange(Day.FIRST.year, Day.LAST.year), default=None,
+              help=_("Per quarter of this year instead."))
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON (fen)."))
 @_export_option
@@ -751,7 +847,7 @@ def report_liabilities_cmd(*, at: Any, year: int | None, data_dir: Path | None, 
 
 
 @report_group.command("statement")
-@click.argument("member_no", type=int)
+@click.argument("member_no", type=MEMBER_NO)
 @click.option("--from", "first", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
 @click.option("--to", "last", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
 @data_dir_option
@@ -909,11 +1005,17 @@ def headoffice_group() -> None:
 
 
 def _headoffice_db(url: str) -> Any:
+    from sqlalchemy.exc import DatabaseError
+
     from salondesk.headoffice.db import open_database
 
     if not logging.getLogger().handlers:
         logging.getLogger().addHandler(logging.NullHandler())
-    return open_database(url)
+    try:
+        return open_database(url)
+    except DatabaseError as exc:  # e.g. a SQLite path to a file that is no database
+        raise UserError(_("{url} is not a head-office database ({reason}).").format(
+            url=url, reason=str(exc.orig or exc).strip().splitlines()[0])) from None
 
 
 @headoffice_group.command("serve")

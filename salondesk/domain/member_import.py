@@ -97,7 +97,10 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:  # cut short, or not UTF-16 after all
+            raise ImportFormatError(_("The file is neither UTF-8 nor GBK text.")) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -133,7 +136,11 @@ def read_table(data: bytes, filename: str) -> Table:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error:  # a cell beyond csv's size limit, broken quoting
+        raise ImportFormatError(_("The file cannot be read as a table: a cell is far too long "
+                                  "or its quotes are broken.")) from None
     return _table(rows, encoding)
 
 
@@ -257,13 +264,13 @@ def parse_fen(raw: str, what: str) -> int:
         raise RowError(_("{what} {value} is not an amount.").format(what=what, value=raw))
     if value < 0:
         raise RowError(_("{what} cannot be negative ({value}).").format(what=what, value=raw))
-    fen = value * 100
-    if fen != fen.to_integral_value():
+    # Compared before any arithmetic: "1.e999999999" would overflow the decimal context.
+    if value > Decimal(MAX_FEN) / 100:
+        raise RowError(_("{what} {value} is too large.").format(what=what, value=raw))
+    if value != value.quantize(Decimal("0.01")):
         raise RowError(_("{what} {value} has more than two decimals.").format(
             what=what, value=raw))
-    if fen > MAX_FEN:
-        raise RowError(_("{what} {value} is too large.").format(what=what, value=raw))
-    return int(fen)
+    return int(value * 100)
 
 
 def parse_points(raw: str) -> int:
@@ -274,12 +281,14 @@ def parse_points(raw: str) -> int:
         value = Decimal(text)
     except InvalidOperation:
         raise RowError(_("Points {value} is not a number.").format(value=raw)) from None
-    if not value.is_finite() or value != value.to_integral_value():
+    if not value.is_finite():
         raise RowError(_("Points {value} is not a whole number.").format(value=raw))
     if value < 0:
         raise RowError(_("Points cannot be negative ({value}).").format(value=raw))
     if value > MAX_FEN:
         raise RowError(_("Points {value} is too large.").format(value=raw))
+    if value != value.to_integral_value():
+        raise RowError(_("Points {value} is not a whole number.").format(value=raw))
     return int(value)
 
 

@@ -182,6 +182,20 @@ def name_grams(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(grams))
 
 
+_MAX_CHAR = 0x10FFFF
+
+
 def prefix_upper_bound(prefix: str) -> str:
-    """The smallest string after every string that starts with ``prefix`` (for range seeks)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    """The smallest string after every string that starts with ``prefix`` (for range seeks).
+
+    Skips the surrogate range (SQLite gets the bound as UTF-8) and carries past U+10FFFF.
+    """
+    end = len(prefix)
+    while end and ord(prefix[end - 1]) == _MAX_CHAR:
+        end -= 1
+    if not end:  # nothing sorts after it: a bound past any realistic continuation
+        return prefix + chr(_MAX_CHAR) * 8
+    following = ord(prefix[end - 1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return prefix[:end - 1] + chr(following)

@@ -26,7 +26,7 @@ from salondesk.clock import from_db, to_db
 from salondesk.errors import Conflict, UserError, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_op_id
-from salondesk.services import ledger_settings, points, takings
+from salondesk.services import clock_guard, ledger_settings, points, takings
 from salondesk.services.context import Ctx
 from salondesk.services.sale_undo import day_closed
 from salondesk.services.unit_of_work import Tx, require, run_operation
@@ -133,6 +133,7 @@ def close_day(ctx: Ctx, *, day: dt.date | None = None, data_dir: DataDir | None 
                 day=target.isoformat()))
         if day_closed(s, target):
             raise Conflict(_("{day} is already closed.").format(day=target.isoformat()))
+        clock_guard.require_day_closable(s, tx.ctx.clock)
         open_shift = s.scalars(select(Shift).where(Shift.closed_at.is_(None),
                                                    Shift.business_day <= target)).first()
         if open_shift is not None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from salondesk.clock import Clock, SystemClock
+from salondesk.clock import Clock, MonotonicClock, SystemClock
 from salondesk.domain.permissions import Role
 from salondesk.errors import StorageError, StoreDamaged, StoreLocked, ValidationError
 from salondesk.i18n import DEFAULT_LOCALE, _
@@ -26,6 +26,7 @@ from salondesk.services.staff import _insert_staff
 from salondesk.services.unit_of_work import Tx, require, run_operation
 from salondesk.store import backup as backup_store
 from salondesk.store import migrate, rekey
+from salondesk.store.commit_mark import CommitMark
 from salondesk.store.database import Database
 from salondesk.store.datadir import DataDir
 from salondesk.store.keys import KeyFile, OsKeyStore, check_passphrase_strength, new_data_key
@@ -70,10 +71,11 @@ def create_store(root: Path, *, store_name: str, owner_name: str, owner_secret: 
     keystore = keystore or OsKeyStore()
     if keystore.available() and keystore.put(store_id, data_key):
         key_file.keyring_user = store_id
-    db = Database(data_dir.db_path, data_key)
+    data_dir.mark_path.unlink(missing_ok=True)  # left by a store that was deleted here
+    db = Database(data_dir.db_path, data_key, mark=CommitMark(data_dir.mark_path))
     try:
         migrate.upgrade(db.writer)
-        ctx = Ctx(db=db, store_id=store_id, clock=clock or SystemClock())
+        ctx = Ctx(db=db, store_id=store_id, clock=clock or MonotonicClock(SystemClock()))
 
         def body(tx: Tx) -> dict[str, Any]:
             for key, value in (("store.id", store_id), ("store.name", store_name.strip()),
@@ -92,7 +94,7 @@ def create_store(root: Path, *, store_name: str, owner_name: str, owner_secret: 
     except BaseException:
         db.dispose()
         for leftover in (data_dir.db_path, Path(f"{data_dir.db_path}-wal"),
-                         Path(f"{data_dir.db_path}-shm")):
+                         Path(f"{data_dir.db_path}-shm"), data_dir.mark_path):
             leftover.unlink(missing_ok=True)
         if key_file.keyring_user:
             keystore.delete(key_file.keyring_user)
@@ -111,8 +113,9 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
     key_file = data_dir.key_file()
     keystore = keystore or OsKeyStore()
     data_key = data_dir.data_key(passphrase, keystore)
-    db = Database(data_dir.db_path, data_key)
-    clock = clock or SystemClock()
+    mark = CommitMark(data_dir.mark_path)
+    db = Database(data_dir.db_path, data_key, mark=mark)
+    clock = clock or MonotonicClock(SystemClock())
     try:
         current = migrate.current_revision(db.writer)
         if current is None:
@@ -123,6 +126,7 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
         if not migrate.is_known(current):
             raise StoreLocked(_("This store was saved by a newer version of SalonDesk; "
                                 "install that version to open it."))
+        _check_commit_mark(db, mark, root)
         if current != migrate.head_revision():
             backup_store.automatic_backup(db, data_dir, reason="before-upgrade", schema=current,
                                           now=clock.now())
@@ -140,7 +144,32 @@ def open_store(root: Path, *, passphrase: str | None = None, keystore: OsKeyStor
             key_file.keyring_user = user
             key_file.save(data_dir.keys_path)
     ctx = Ctx(db=db, store_id=key_file.store_id, clock=clock)
+    if isinstance(clock, MonotonicClock):
+        from salondesk.services import clock_guard
+
+        latest = clock_guard.check_latest(ctx)
+        if latest is not None:
+            clock.raise_floor(latest)
     return OpenStore(data_dir=data_dir, key_file=key_file, ctx=ctx)
+
+
+def _check_commit_mark(db: Database, mark: CommitMark, root: Path) -> None:
+    """Refuse a database that lacks commits the mark saw: its ``-wal`` file was deleted or
+    cut short while the store was closed (see :mod:`salondesk.store.commit_mark`)."""
+    expected = mark.read()
+    if expected is None:
+        return
+    with db.reader.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT value FROM sequence WHERE name = 'audit'").scalar() or 0
+    if int(found) < expected:
+        log.error("commit mark %d is ahead of the database (%d): the -wal file is missing",
+                  expected, found)
+        raise StoreDamaged(_(
+            "The latest changes are missing from the store database in {path}: its journal "
+            "file (salondesk.db-wal) was deleted or damaged while SalonDesk was closed. Put "
+            "that file back if you still have it, or restore the latest backup.").format(
+                path=root))
 
 
 def backup(store: OpenStore, ctx: Ctx, dest: Path) -> backup_store.BackupInfo:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from salondesk.clock import to_db
+from salondesk.clock import MonotonicClock, from_db, to_db
 from salondesk.domain.permissions import APPROVABLE, OPERATIONS, Permission
 from salondesk.errors import ApprovalRequired, Conflict, PermissionDenied, UserError
 from salondesk.i18n import _
@@ -146,7 +146,7 @@ def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId
                     raise Conflict(_("This operation id was already used for something else."))
                 return json.loads(done[1])  # type: ignore[no-any-return, unused-ignore]
             tx = Tx(session=session, ctx=ctx, action=action, op_id=op_id,
-                    now=ctx.clock.now(), approval=used_approval)
+                    now=_business_now(ctx, cur), approval=used_approval)
             result = body(tx)
             if not tx._audited:
                 tx.audit()
@@ -159,6 +159,25 @@ def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId
     except UserError as exc:
         _audit_refusal(ctx, action, op_id, "failed", type(exc).__name__)
         raise
+
+
+# The latest business time recorded, raised in every operation's transaction (one statement).
+_WATERMARK = ("INSERT INTO clock_watermark (name, at) VALUES ('business', ?) "
+              "ON CONFLICT (name) DO UPDATE SET at = max(at, excluded.at) RETURNING at")
+
+
+def _business_now(ctx: Ctx, cur: Any) -> dt.datetime:
+    """The operation's time; with the app's :class:`MonotonicClock` never before the store's
+    watermark, so a PC clock that went back cannot date a sale before the last one."""
+    now = ctx.clock.now()
+    (mark,) = cur.execute(_WATERMARK, (hot_path.db_time(to_db(now)),)).fetchone()
+    if isinstance(ctx.clock, MonotonicClock):
+        latest = from_db(dt.datetime.fromisoformat(mark))
+        if latest > now:
+            log.warning("the PC clock is behind the store's last operation; using its time")
+            ctx.clock.raise_floor(latest)
+            return latest
+    return now
 
 
 def count_operations(session: Session) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from salondesk.store import hot_path
+from salondesk.store.database import AUDIT_SEQ_INFO
 from salondesk.store.schema import AuditEntry, Sequence
 
 
@@ -67,6 +68,7 @@ def append(session: Session, *, store_id: str, at: dt.datetime, actor_id: str | 
     cur.execute(_INSERT, (seq, hot_path.db_time(at), actor_id, approver_id, action,
                           target_type, target_id, outcome, op_id, entry.detail, prev,
                           entry_hash(prev, _fields(entry))))
+    session.info[AUDIT_SEQ_INFO] = seq  # the commit mark follows it (store.commit_mark)
     return seq
 
 

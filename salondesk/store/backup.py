@@ -30,6 +30,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 from salondesk.errors import StorageError, StoreLocked
 from salondesk.i18n import _
 from salondesk.store.atomic import atomic_path, fsync_dir, storage_error
+from salondesk.store.commit_mark import MARK_NAME
 from salondesk.store.database import Database, raw_connect
 from salondesk.store.datadir import DB_NAME, KEYS_NAME, DataDir
 from salondesk.store.keys import KeyFile, OsKeyStore
@@ -202,10 +203,12 @@ def _replace(data_dir: DataDir, staging: Path, key_file: KeyFile, now: dt.dateti
     if data_dir.db_path.exists() or data_dir.keys_path.exists():
         aside = data_dir.root / f"replaced-{now.strftime('%Y%m%d-%H%M%S')}"
         aside.mkdir(exist_ok=True)
-        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYS_NAME):
+        for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm", KEYS_NAME, MARK_NAME):
             path = data_dir.root / name
             if path.exists():
                 os.replace(path, aside / name)
+    # A commit mark left without its store would hold the restored one to the old count.
+    (data_dir.root / MARK_NAME).unlink(missing_ok=True)
     restored_keys = KeyFile(store_id=key_file.store_id, store_name=key_file.store_name,
                             wrapped=key_file.wrapped, demo=key_file.demo)
     os.replace(staging, data_dir.db_path)

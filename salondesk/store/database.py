@@ -22,6 +22,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from salondesk.errors import StorageError, StoreDamaged, StoreLocked
 from salondesk.i18n import _
+from salondesk.store.commit_mark import CommitMark
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +92,11 @@ def _make_engine(db_path: Path, key: Callable[[], bytes], *, immediate: bool,
 class Database:
     """The opened store database: a writer engine, a reader engine and their sessions."""
 
-    def __init__(self, db_path: Path, key: bytes) -> None:
+    def __init__(self, db_path: Path, key: bytes, *, mark: CommitMark | None = None) -> None:
         self.path = db_path
         self._key = key
+        # The opened store's commit mark (see store.commit_mark); None for scratch copies.
+        self.mark = mark
         self.writer = _make_engine(db_path, lambda: self._key, immediate=True, pool_size=1)
         self.reader = _make_engine(db_path, lambda: self._key, immediate=False, pool_size=4)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
@@ -114,6 +117,9 @@ class Database:
                 raise
             except sa_exc.DatabaseError as exc:
                 raise _storage_error(exc) from exc
+            seq = session.info.pop(AUDIT_SEQ_INFO, None)
+            if seq is not None and self.mark is not None:
+                self.mark.advance(seq)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -136,6 +142,8 @@ class Database:
     def dispose(self) -> None:
         self.writer.dispose()
         self.reader.dispose()
+        if self.mark is not None:
+            self.mark.close()
 
     def use_key(self, key: bytes) -> None:
         """Open every connection from now on with ``key`` (after the file was re-encrypted:
@@ -143,6 +151,9 @@ class Database:
         self._key = key
         self.dispose()
 
+
+# Where store.audit.append leaves the seq it wrote, for the commit mark after the commit.
+AUDIT_SEQ_INFO = "salondesk.audit_seq"
 
 # Constraint violations and bad SQL are bugs in SalonDesk, not the disk's refusal: they stay.
 _BUGS = (sa_exc.IntegrityError, sa_exc.ProgrammingError)

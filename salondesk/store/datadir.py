@@ -4,6 +4,7 @@
 <data dir>/
   keys.json        store identity + data key wrapped by the recovery passphrase
   salondesk.db     the SQLCipher database (+ -wal / -shm while open)
+  salondesk.mark   the commit mark: how far the database had got (store/commit_mark.py)
   backups/         encrypted backups (automatic and on request), rotated
   logs/            logs without personal data
 ```
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from salondesk.errors import PassphraseNeeded, StorageError, StoreDamaged, StoreLocked
 from salondesk.i18n import _
+from salondesk.store.commit_mark import MARK_NAME
 from salondesk.store.keys import KeyFile, OsKeyStore, key_id
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,10 @@ class DataDir:
     @property
     def keys_path(self) -> Path:
         return self.root / KEYS_NAME
+
+    @property
+    def mark_path(self) -> Path:
+        return self.root / MARK_NAME
 
     @property
     def backups_dir(self) -> Path:

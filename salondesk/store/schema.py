@@ -829,6 +829,15 @@ class HeldCart(Base):
     resumed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class ClockWatermark(Base):
+    """The latest business time the store recorded (``name`` "business": the newest
+    operation's time), so a PC clock that went back is noticed (services.clock_guard)."""
+
+    __tablename__ = "clock_watermark"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class BusinessDay(Base):
     """A store-local business day; ``closed_at`` is set by the day close (issue 7)."""
 

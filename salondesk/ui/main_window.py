@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from salondesk.domain.permissions import Permission
+from salondesk.errors import UserError
 from salondesk.i18n import N_, _
+from salondesk.services import clock_guard
 from salondesk.services import settings as settings_service
 from salondesk.services.appointments import CheckIn
 from salondesk.services.context import Ctx
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         self._build_workspace()
         self._show_state()
         self.reload_settings()
+        self.status_bar.watch_clock(self._clock_warning)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             self.scanner = scanner_filter.install(app)
@@ -272,6 +275,14 @@ class MainWindow(QMainWindow):
             apply_locale(changed["store.locale"])
             self._build_workspace("settings")  # every text is built again in the new language
         self._apply_settings({**self.settings, **changed})
+
+    def _clock_warning(self) -> str | None:
+        """The PC's clock behind the store's records, as the status bar shows it."""
+        try:
+            behind = clock_guard.check(self.ctx)
+        except UserError:
+            return None  # the store itself failing is reported where it is used
+        return behind.message() if behind is not None else None
 
     def _show_state(self) -> None:
         store_name = str(self.settings.get("store.name") or self.store.key_file.store_name)

@@ -5,6 +5,7 @@ once the app watches a sync worker, head office (online / to send / refused / la
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QTimer
@@ -69,6 +70,15 @@ class StoreStatusBar(QStatusBar):
         self._sync_timer.setInterval(2_000)
         self._sync_timer.timeout.connect(self.refresh_sync)
         self.sync_button.clicked.connect(self._sync_now)
+        # The PC's clock behind the store's records (services.clock_guard): red, on every screen.
+        self.clock_label = QLabel(self)
+        self.clock_label.setObjectName("statusClockWrong")
+        self.clock_label.setWordWrap(True)
+        self.clock_label.setStyleSheet(
+            "QLabel { background: #c62828; color: white; font-weight: bold; padding: 2px 8px; }")
+        self.clock_label.hide()
+        self._clock_check: Callable[[], str | None] | None = None
+        self.addWidget(self.clock_label, 1)
         self.addPermanentWidget(self.sync_label)
         self.addPermanentWidget(self.sync_button)
         self.addPermanentWidget(self.printer_label)
@@ -93,6 +103,20 @@ class StoreStatusBar(QStatusBar):
     def refresh_day(self) -> None:
         self.day_label.setText(_("Business day {date}").format(
             date=business_day(self._clock).isoformat()))
+        self.refresh_clock()
+
+    def watch_clock(self, check: Callable[[], str | None]) -> None:
+        """Show ``check()``'s warning (None: the clock is fine), again every minute."""
+        self._clock_check = check
+        self.refresh_clock()
+
+    def refresh_clock(self) -> None:
+        if self._clock_check is None:
+            return
+        warning = self._clock_check()
+        self.clock_label.setText(warning or "")
+        self.clock_label.setToolTip(warning or "")
+        self.clock_label.setVisible(warning is not None)
 
     # -- head office ---------------------------------------------------------------------------
 
