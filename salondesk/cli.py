@@ -883,6 +883,43 @@ def report_statement_cmd(*, member_no: int, first: Any, last: Any, data_dir: Pat
         store.close()
 
 
+@report_group.command("preference")
+@click.option("--from", "first", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
+@click.option("--to", "last", type=_date_type(), required=True, help=_("YYYY-MM-DD"))
+@click.option("--by", "level", type=click.Choice(["category", "service"]), default="category",
+              show_default=True, help=_("Per category or per service."))
+@data_dir_option
+@click.option("--pdf", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help=_("Also write the report as a PDF."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON (fen)."))
+@_export_option
+@passphrase_option
+@friendly
+def report_preference_cmd(*, first: Any, last: Any, level: str, data_dir: Path | None,
+                          pdf: Path | None, as_json: bool, export: Path | None,
+                          passphrase_env: str | None) -> None:
+    """Project preference (项目偏好): what members choose, per tier and per segment."""
+    from salondesk.services.preference import preference
+
+    store = _unlock(_root(data_dir), passphrase_env)
+    try:
+        ctx = _key_holder_ctx(store)
+        pref = preference(ctx, first.date(), last.date(), level=level)
+        if pdf is not None:
+            from salondesk.documents.preference import preference_pdf
+
+            preference_pdf(pdf, str(ctx.setting("store.name") or store.key_file.store_name),
+                           pref)
+        if as_json:
+            click.echo(json.dumps(pref.to_json(), ensure_ascii=False, indent=2))
+            return
+        _emit_table(ctx, pref.table(), export=export, as_json=False)
+        if pdf is not None:
+            click.echo(_("PDF written to {path}.").format(path=pdf))
+    finally:
+        store.close()
+
+
 @report_group.command("list")
 @click.argument("which", type=click.Choice(["sales", "commission", "rfm", "dormant",
                                             "birthdays"]))

@@ -152,20 +152,29 @@ def category_label(category: str) -> str:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-def _chart(bars: Sequence[tuple[str, int]]) -> Any:
+def bar_chart(bars: Sequence[tuple[str, int]], *, money: bool = True) -> Any:
+    """A horizontal bar chart for a PDF story: one bar per (label, value), top to bottom;
+    ``money`` values are fen, drawn in yuan."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
-    drawing = Drawing(440, 28 + 22 * len(bars))
+    drawing = Drawing(440, 36 + 22 * len(bars))
     chart = HorizontalBarChart()
-    chart.x, chart.y = 90, 10
-    chart.width, chart.height = 320, 22 * len(bars)
-    chart.data = [[max(v, 0) / 100 for _label, v in bars]]
-    chart.categoryAxis.categoryNames = [label for label, _v in bars]
+    chart.x, chart.y = 110, 20   # room below for the value axis' labels
+    chart.width, chart.height = 300, 22 * len(bars)
+    # the category axis runs bottom-up: reverse, so the first bar is on top
+    shown = list(reversed(bars))
+    chart.data = [[max(v, 0) / 100 if money else max(v, 0) for _label, v in shown]]
+    chart.categoryAxis.categoryNames = [label if len(label) <= 14 else label[:13] + "…"
+                                        for label, _v in shown]
     chart.categoryAxis.labels.fontName = FONT_NAME
     chart.valueAxis.labels.fontName = FONT_NAME
     chart.valueAxis.valueMin = 0
+    if max((v for _l, v in bars), default=0) <= 0:   # nothing yet: an empty axis, not a crash
+        chart.valueAxis.valueMax = 1
+    if not money:   # counts: whole steps, never "0.2 members"
+        chart.valueAxis.valueStep = max(1, -(-max((v for _l, v in bars), default=0) // 5))
     chart.bars[0].fillColor = colors.HexColor("#c2185b")
     drawing.add(chart)
     return drawing
@@ -188,8 +197,10 @@ def page_decorator(store_name: str, title: str, pages: list[int]) -> Any:
     return page
 
 
-def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = ()) -> int:
-    """Write ``slip`` as an A4 PDF to ``dest`` (temporary name, then moved); returns pages."""
+def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = (),
+               charts: Sequence[tuple[str, Sequence[tuple[str, int]]]] = ()) -> int:
+    """Write ``slip`` as an A4 PDF to ``dest`` (temporary name, then moved); returns pages.
+    ``chart`` is the takings by tender; ``charts`` more (title, bars in fen) after it."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -221,8 +232,9 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = ())
                         table(slip.meta), Spacer(1, 4 * mm)]
     for section in slip.sections:
         story.append(KeepTogether([Paragraph(section.title, head), table(section.rows)]))
-    if chart:
-        story += [Paragraph(_("Takings by tender"), head), _chart(chart)]
+    for heading, bars in ([(_("Takings by tender"), chart)] if chart else []) + list(charts):
+        if bars:
+            story.append(KeepTogether([Paragraph(heading, head), bar_chart(bars)]))
     for line in slip.footer:
         story.append(Paragraph(line, head))
     tmp = dest.with_name(dest.name + ".part")
@@ -235,10 +247,15 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = ())
 
 
 def z_pdf(dest: Path, z: Any) -> int:
-    """The Z report as an A4 PDF with a chart of the takings by tender."""
+    """The Z report as an A4 PDF with charts of the takings by tender and of the cash
+    takings against the consumed value (现金业绩 vs 消耗业绩)."""
     tenders = ordered_tenders(z.figures["sales"]["tenders"])
     bars = [(tender_label(k), v) for k, v in tenders if v > 0]
-    return render_pdf(dest, z_slip(z), chart=bars)
+    f = z.figures
+    performance = [(_("Cash takings"), f["cash_performance_fen"]),
+                   (_("Consumed value"), f["consumption_fen"])]
+    return render_pdf(dest, z_slip(z), chart=bars, charts=[
+        (_("Cash takings and consumed value"), performance)])
 
 
 def handover_pdf(dest: Path, store_name: str, h: Any) -> int:

@@ -26,6 +26,7 @@ from salondesk.i18n import _
 from salondesk.ids import OpId, new_op_id
 from salondesk.services import takings
 from salondesk.services.context import Ctx
+from salondesk.services.progress import Progress, step, watching
 from salondesk.services.unit_of_work import Tx, require, run_operation
 from salondesk.store import hot_path
 
@@ -36,21 +37,27 @@ GROUPINGS = ("day", "category", "service", "staff")
 
 @dataclass
 class Table:
-    """A report as rows: ``money`` names the columns holding fen (exported as yuan)."""
+    """A report as rows: ``money`` names the columns holding fen (exported as yuan),
+    ``percent`` those holding basis points (1/100 %; exported and shown as percent)."""
 
     title: str
     headers: list[str]
     rows: list[list[Any]]
     money: frozenset[int] = frozenset()
     totals: dict[str, int] = field(default_factory=dict)
+    percent: frozenset[int] = frozenset()
 
 
 def audited_read(ctx: Ctx, report: str, detail: dict[str, Any],
-                 work: Callable[[Session], T]) -> T:
-    """Compute ``work`` in a read snapshot, then audit that ``report`` was seen."""
+                 work: Callable[[Session], T], *, progress: Progress | None = None) -> T:
+    """Compute ``work`` in a read snapshot, then audit that ``report`` was seen.
+
+    With ``progress`` the read stops with :class:`~salondesk.services.progress.Cancelled`
+    soon after ``progress.cancel()`` (also inside one long SQL statement); a cancelled report
+    was not seen and is not audited."""
     op_id = new_op_id()
     require(ctx, "report.view", op_id=op_id)
-    with ctx.db.read() as s:
+    with ctx.db.read() as s, watching(progress, s):
         result = work(s)
 
     def body(tx: Tx) -> dict[str, Any]:
@@ -83,7 +90,8 @@ _SALES_BY = {
 }
 
 
-def sales_by(ctx: Ctx, first: dt.date, last: dt.date, by: str) -> Table:
+def sales_by(ctx: Ctx, first: dt.date, last: dt.date, by: str, *,
+             progress: Progress | None = None) -> Table:
     """Quantity, list value, discounts and net sales per day, category, service or staff
     member (the line's technician, else the cashier) over business days first..last;
     voids and refunds count negative."""
@@ -111,10 +119,11 @@ def sales_by(ctx: Ctx, first: dt.date, last: dt.date, by: str) -> Table:
                      totals={"net_fen": sum(r[4] for r in rows)})
 
     return audited_read(ctx, f"sales_by_{by}", {"first": first.isoformat(),
-                                           "last": last.isoformat()}, work)
+                                           "last": last.isoformat()}, work, progress=progress)
 
 
-def commission_summary(ctx: Ctx, first: dt.date, last: dt.date) -> Table:
+def commission_summary(ctx: Ctx, first: dt.date, last: dt.date, *,
+                       progress: Progress | None = None) -> Table:
     """Per staff member: cash performance (现金业绩) and consumption performance (消耗业绩)
     bases, and how much of the consumption was designated (点钟), over first..last."""
     _check_range(first, last)
@@ -135,7 +144,8 @@ def commission_summary(ctx: Ctx, first: dt.date, last: dt.date) -> Table:
                      rows=rows, money=frozenset({1, 2, 3}))
 
     return audited_read(ctx, "commission",
-                        {"first": first.isoformat(), "last": last.isoformat()}, work)
+                        {"first": first.isoformat(), "last": last.isoformat()}, work,
+                        progress=progress)
 
 
 # --- liabilities -----------------------------------------------------------------------------
@@ -152,13 +162,16 @@ def liabilities_in(s: Session, at: dt.date) -> dict[str, int]:
             "package_value_fen": pkg[1], "points": pts[0], "debt_fen": debt[0]}
 
 
-def liabilities(ctx: Ctx, at: dt.date) -> dict[str, int]:
+def liabilities(ctx: Ctx, at: dt.date, *,
+                progress: Progress | None = None) -> dict[str, int]:
     """Outstanding stored value (principal, bonus), unused package sessions and value, points,
     and members' debt to the store, at the end of day ``at``."""
-    return audited_read(ctx, "liabilities", {"at": at.isoformat()}, lambda s: liabilities_in(s, at))
+    return audited_read(ctx, "liabilities", {"at": at.isoformat()},
+                        lambda s: liabilities_in(s, at), progress=progress)
 
 
-def quarterly_liabilities(ctx: Ctx, year: int) -> Table:
+def quarterly_liabilities(ctx: Ctx, year: int, *,
+                          progress: Progress | None = None) -> Table:
     """Per quarter of ``year`` (prepaid-card filing): stored value and package value at the
     start, sold, used or refunded, and at the end (opening + movements = closing)."""
     quarters = [(dt.date(year, m, 1), dt.date(year + (m == 10), (m + 3 - 1) % 12 + 1, 1)
@@ -167,6 +180,7 @@ def quarterly_liabilities(ctx: Ctx, year: int) -> Table:
     def work(s: Session) -> Table:
         rows = []
         for i, (first, last) in enumerate(quarters, start=1):
+            step(progress, i - 1, len(quarters))
             window = takings.day_window(s, first, last)
             sv = takings.stored_value_figures(s, window)
             pkg = takings.package_figures(s, window)
@@ -187,7 +201,8 @@ def quarterly_liabilities(ctx: Ctx, year: int) -> Table:
                               _("Package value used or refunded"), _("Package value at end")],
                      rows=rows, money=frozenset(range(1, 11)))
 
-    return audited_read(ctx, "liabilities_quarterly", {"year": year}, work)
+    return audited_read(ctx, "liabilities_quarterly", {"year": year}, work,
+                        progress=progress)
 
 
 # --- member statement (对账单) -----------------------------------------------------------------
@@ -252,7 +267,8 @@ def _member_balances(s: Session, member_id: str, before: str) -> dict[str, int]:
             "package_value_fen": pkg[1], "points": pts[0], "debt_fen": debt[0]}
 
 
-def member_statement(ctx: Ctx, member_no: int, first: dt.date, last: dt.date) -> Statement:
+def member_statement(ctx: Ctx, member_no: int, first: dt.date, last: dt.date, *,
+                     progress: Progress | None = None) -> Statement:
     """对账单: the member's balances at the start and end of first..last and every movement
     of every ledger (sales, stored value, packages, points, debt, coupons) in between."""
     _check_range(first, last)
@@ -280,7 +296,8 @@ def member_statement(ctx: Ctx, member_no: int, first: dt.date, last: dt.date) ->
                          ledgers=[str(r[1]) for r in moves])
 
     return audited_read(ctx, "member_statement", {
-        "member_no": member_no, "first": first.isoformat(), "last": last.isoformat()}, work)
+        "member_no": member_no, "first": first.isoformat(), "last": last.isoformat()}, work,
+        progress=progress)
 
 
 def movement_label(kind: str) -> str:
@@ -327,19 +344,30 @@ def _seg_label(seg: str) -> str:
     return _(rfm_rules.SEGMENT_LABELS[rfm_rules.Segment(seg)])
 
 
-def rfm(ctx: Ctx, at: dt.date, *, days: int = 365) -> RfmResult:
-    """Members who bought in the ``days`` up to ``at``, in the 8 classic RFM segments."""
+def _scored(s: Session, at: dt.date, days: int,
+            names: dict[str, tuple[int, str]]) -> list[rfm_rules.Scored]:
+    """Each member (of ``names``) who bought in the ``days`` up to ``at``, scored."""
     first = at - dt.timedelta(days=days - 1)
+    data = _rows(s, _RFM, (first.isoformat(), at.isoformat()))
+    end = dt.datetime.combine(at, dt.time())
+    return rfm_rules.segment([
+        rfm_rules.Rfm(r[0], max(0, (end - dt.datetime.fromisoformat(str(r[1])[:19]))
+                                .days + 1), max(int(r[2]), 0), int(r[3]))
+        for r in data if r[0] in names])
 
+
+def _member_names(s: Session) -> dict[str, tuple[int, str]]:
+    return {r[0]: (int(r[1]), str(r[2])) for r in _rows(
+        s, "SELECT id, member_no, name FROM member WHERE merged_into IS NULL", ())}
+
+
+def rfm(ctx: Ctx, at: dt.date, *, days: int = 365,
+        progress: Progress | None = None) -> RfmResult:
+    """Members who bought in the ``days`` up to ``at``, in the 8 classic RFM segments."""
     def work(s: Session) -> RfmResult:
-        data = _rows(s, _RFM, (first.isoformat(), at.isoformat()))
-        names = {r[0]: (int(r[1]), str(r[2])) for r in _rows(
-            s, "SELECT id, member_no, name FROM member WHERE merged_into IS NULL", ())}
-        end = dt.datetime.combine(at, dt.time())
-        scored = rfm_rules.segment([
-            rfm_rules.Rfm(r[0], max(0, (end - dt.datetime.fromisoformat(str(r[1])[:19]))
-                                    .days + 1), max(int(r[2]), 0), int(r[3]))
-            for r in data if r[0] in names])
+        names = _member_names(s)
+        step(progress, 1, 2)
+        scored = _scored(s, at, days, names)
         counts = {seg.value: 0 for seg in rfm_rules.Segment}
         members: dict[str, list[list[Any]]] = {seg.value: [] for seg in rfm_rules.Segment}
         for sc in sorted(scored, key=lambda x: -x.rfm.monetary_fen):
@@ -349,7 +377,8 @@ def rfm(ctx: Ctx, at: dt.date, *, days: int = 365) -> RfmResult:
                                               sc.rfm.monetary_fen])
         return RfmResult(at=at.isoformat(), counts=counts, members=members)
 
-    return audited_read(ctx, "rfm", {"at": at.isoformat(), "days": days}, work)
+    return audited_read(ctx, "rfm", {"at": at.isoformat(), "days": days}, work,
+                        progress=progress)
 
 
 _DORMANT = """
@@ -365,7 +394,8 @@ WHERE m.active AND m.merged_into IS NULL AND (m.last_visit_at IS NULL OR m.last_
 """
 
 
-def dormant(ctx: Ctx, at: dt.date, *, idle_days: int = 90) -> Table:
+def dormant(ctx: Ctx, at: dt.date, *, idle_days: int = 90,
+            progress: Progress | None = None) -> Table:
     """Members not seen for ``idle_days`` before ``at`` who still hold stored value or
     package sessions - the ones to call first."""
     def work(s: Session) -> Table:
@@ -380,10 +410,12 @@ def dormant(ctx: Ctx, at: dt.date, *, idle_days: int = 90) -> Table:
                               _("Sessions left"), _("Package value left")],
                      rows=rows, money=frozenset({3, 5}))
 
-    return audited_read(ctx, "dormant", {"at": at.isoformat(), "idle_days": idle_days}, work)
+    return audited_read(ctx, "dormant", {"at": at.isoformat(), "idle_days": idle_days}, work,
+                        progress=progress)
 
 
-def birthdays(ctx: Ctx, first: dt.date, last: dt.date) -> Table:
+def birthdays(ctx: Ctx, first: dt.date, last: dt.date, *,
+              progress: Progress | None = None) -> Table:
     """Active members whose (solar) birthday falls between first and last (any year)."""
     _check_range(first, last)
     if (last - first).days >= 366:
@@ -403,7 +435,8 @@ def birthdays(ctx: Ctx, first: dt.date, last: dt.date) -> Table:
                      rows=[[r[0], r[1], r[2], _mask(r[3])] for r in rows])
 
     return audited_read(ctx, "birthdays",
-                        {"first": first.isoformat(), "last": last.isoformat()}, work)
+                        {"first": first.isoformat(), "last": last.isoformat()}, work,
+                        progress=progress)
 
 
 def _mask(phone: str) -> str:
@@ -431,7 +464,8 @@ def export_table(ctx: Ctx, table: Table, dest: Path, *, fmt: str | None = None,
     op_id = op_id or new_op_id()
     require(ctx, "report.export", op_id=op_id)
     tmp = dest.with_name(dest.name + ".part")
-    cells = [[_cell(v, i in table.money) for i, v in enumerate(row)] for row in table.rows]
+    cells = [[_cell(v, i in table.money or i in table.percent) for i, v in enumerate(row)]
+             for row in table.rows]
     try:
         if fmt == "csv":
             with tmp.open("w", encoding="utf-8-sig", newline="") as fh:

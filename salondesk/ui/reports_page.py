@@ -14,11 +14,13 @@ from salondesk.i18n import _
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui.day_close_page import DayClosePanel, ShiftPanel
+from salondesk.ui.preference_view import PreferenceView
 from salondesk.ui.report_view import ReportView
 
 
 class ReportsPage(QWidget):
-    """Tabs: Shift, Day close, Reports (each only for those who may use it)."""
+    """Tabs: Shift, Day close, Reports, Project preference (each only for those who may
+    use it)."""
 
     def __init__(self, store: OpenStore, ctx: Ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,6 +31,7 @@ class ReportsPage(QWidget):
         self.shift: ShiftPanel | None = None
         self.day_close: DayClosePanel | None = None
         self.reports: ReportView | None = None
+        self.preference: PreferenceView | None = None
         runs_till = actor.can(Permission.SHIFT_OPERATE) or actor.can(Permission.DAY_CLOSE)
         if runs_till:
             self.shift = ShiftPanel(ctx, self.tabs)
@@ -40,6 +43,8 @@ class ReportsPage(QWidget):
         if actor.can(Permission.REPORTS_VIEW):
             self.reports = ReportView(ctx, self.tabs)
             self.tabs.addTab(self.reports, _("Reports"))
+            self.preference = PreferenceView(ctx, self.tabs)
+            self.tabs.addTab(self.preference, _("Project preference"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.tabs)

@@ -1,0 +1,82 @@
+"""The project preference report (项目偏好) as an A4 PDF: the store, the period, a chart of the
+consumed value of the top categories (or services), the table for all members, and one table
+per tier and per RFM segment with a chart of how many members each holds. The bundled CJK
+font is embedded, so the text is real and extractable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from salondesk.documents.day_reports import bar_chart, page_decorator
+from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.documents.report_table import cell_text
+from salondesk.i18n import _
+from salondesk.money import Money, format_money
+
+TOP_BARS = 12
+
+
+def preference_pdf(dest: Path, store_name: str, pref: Any) -> int:
+    """Write :class:`~salondesk.services.preference.Preference` ``pref`` to ``dest``
+    (temporary name, then moved); returns the pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    _register_font()
+    title_style = ParagraphStyle("t", fontName=FONT_NAME, fontSize=16, leading=20)
+    head = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=16, spaceBefore=8)
+    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+
+    def grid(table: Any) -> Any:
+        rows = [[cell_text(table, j, v) for j, v in enumerate(r)] for r in table.rows]
+        made = Table([table.headers, *rows], repeatRows=1)
+        made.setStyle(style)
+        return made
+
+    title = _("Project preference")
+    story: list[Any] = [
+        Paragraph(store_name, title_style), Paragraph(title, head),
+        Paragraph(_("From {first} to {last}").format(first=pref.first, last=pref.last), body),
+        Paragraph(_("{n} members chose {count} times, consumed value {amount}").format(
+            n=pref.members, count=pref.total_count,
+            amount=format_money(Money(pref.total_value_fen))), body),
+        Spacer(1, 3 * mm)]
+    top = [(r.label, r.value_fen) for r in pref.overall if r.value_fen > 0][:TOP_BARS]
+    if top:
+        story += [Paragraph(_("Consumed value, top {n}").format(n=len(top)), head),
+                  bar_chart(top)]
+    story += [Paragraph(_("All members"), head), grid(pref.table("overall"))]
+    for breakdown, sizes, heading in (
+            ("tier", pref.tier_sizes, _("Members per tier")),
+            ("segment", pref.segment_sizes, _("Members per segment"))):
+        table = pref.table(breakdown)
+        bars = [(pref.group_label(breakdown, k), n) for k, n in sizes.items()]
+        block: list[Any] = [Paragraph(table.title, head)]
+        if bars:
+            block += [Paragraph(heading, body), bar_chart(bars, money=False)]
+        story += [KeepTogether(block), grid(table)]
+    pages = [0]
+    page = page_decorator(store_name, title, pages)
+    tmp = dest.with_name(dest.name + ".part")
+    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
+                            topMargin=18 * mm, bottomMargin=16 * mm,
+                            title=f"{store_name} {title}")
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+    tmp.replace(dest)
+    return pages[0]

@@ -1,0 +1,76 @@
+"""Any manager's report (a :class:`~salondesk.services.reports.Table`) as an A4 PDF: the store,
+the title and period, its charts (daily takings, top services, cash and consumption
+performance, RFM segment sizes ...) and the table, with the bundled CJK font embedded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from salondesk.documents.day_reports import bar_chart, page_decorator
+from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.money import Money, format_money
+
+#: (title, bars, whether the values are fen)
+Chart = tuple[str, Sequence[tuple[str, int]], bool]
+MAX_BARS = 20
+
+
+def cell_text(table: Any, col: int, value: Any, *, money: bool | None = None) -> str:
+    """A cell as printed: money as yuan, basis points as percent."""
+    if (col in table.money if money is None else money) and isinstance(value, int):
+        return format_money(Money(value))
+    if col in table.percent and isinstance(value, int):
+        return f"{value / 100:.1f}%"
+    return "" if value is None else str(value)
+
+
+def table_pdf(dest: Path, store_name: str, table: Any, *, subtitle: str = "",
+              charts: Sequence[Chart] = (), money_cell: Any = None) -> int:
+    """Write ``table`` with ``charts`` above it to ``dest`` (temporary name, then moved);
+    ``money_cell(row, col)`` overrides ``table.money`` where a column mixes units. Returns
+    the pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    _register_font()
+    title_style = ParagraphStyle("t", fontName=FONT_NAME, fontSize=16, leading=20)
+    head = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=16, spaceBefore=8)
+    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    story: list[Any] = [Paragraph(store_name, title_style), Paragraph(table.title, head)]
+    if subtitle:
+        story.append(Paragraph(subtitle, body))
+    story.append(Spacer(1, 3 * mm))
+    for heading, bars, money in charts:
+        if bars:
+            story.append(KeepTogether([Paragraph(heading, head),
+                                       bar_chart(list(bars)[:MAX_BARS], money=money)]))
+    rows = [[cell_text(table, j, v, money=money_cell(i, j) if money_cell else None)
+             for j, v in enumerate(r)] for i, r in enumerate(table.rows)]
+    grid = Table([table.headers, *rows], repeatRows=1)
+    grid.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+    story += [Spacer(1, 4 * mm), grid]
+    pages = [0]
+    page = page_decorator(store_name, table.title, pages)
+    tmp = dest.with_name(dest.name + ".part")
+    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
+                            topMargin=18 * mm, bottomMargin=16 * mm,
+                            title=f"{store_name} {table.title}")
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+    tmp.replace(dest)
+    return pages[0]
