@@ -124,6 +124,10 @@ def main(argv: list[str]) -> int:
     bundle = DIST / f"salondesk-{version()}"
     exe = bundle / ("salondesk.exe" if os.name == "nt" else "salondesk")
     print(f"bundle: {bundle} ({folder_size(bundle) / 1e6:.0f} MB)", flush=True)
+    manuals = [p.parent.parent for p in bundle.rglob("docs/manual/zh_CN/index.md")]
+    if not manuals:
+        raise SystemExit("the user manual (docs/manual) is missing from the bundle")
+    print(f"user manual: {folder_size(manuals[0]) / 1e6:.1f} MB", flush=True)
     smoke_test(exe)
     if sys.platform.startswith("linux"):
         tarball = linux_tarball(bundle)

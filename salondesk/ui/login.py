@@ -12,6 +12,7 @@ from salondesk.services.store_setup import OpenStore
 from salondesk.ui import messages
 from salondesk.ui.demo_hints import demo_owner
 from salondesk.ui.forms.ui_login_screen import Ui_LoginScreen
+from salondesk.ui.manual import install_help_key
 from salondesk.ui.ops import Op
 
 
@@ -36,6 +37,7 @@ class LoginScreen(QWidget):
         self.ui.signInButton.clicked.connect(self.submit)
         self.ui.pinEdit.returnPressed.connect(self.submit)
         self.ui.errorLabel.hide()
+        install_help_key(self, "login")  # F1: signing in and locking
         self._set_busy(True)
         self.load()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -44,6 +44,7 @@ from salondesk.ui.engagement_page import EngagementPage
 from salondesk.ui.followups_page import FollowUpsPage
 from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from salondesk.ui.language import apply_locale
+from salondesk.ui.manual import ManualWindow, open_manual
 from salondesk.ui.members_page import MembersPage
 from salondesk.ui.ops import Op
 from salondesk.ui.reports_page import ReportsPage
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._show_state()
         self.reload_settings()
         self.status_bar.watch_clock(self._clock_warning)
+        self.manual: ManualWindow | None = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             self.scanner = scanner_filter.install(app)
@@ -162,6 +164,45 @@ class MainWindow(QMainWindow):
             self._cover.removeWidget(old)
             old.deleteLater()
         self.show_area(area if area in self.area_keys() else AREAS[0].key)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        # Built with the workspace: a change of language must reach the menu texts too.
+        bar = self.menuBar()
+        bar.clear()
+        help_menu = bar.addMenu(_("&Help"))
+        help_menu.setObjectName("helpMenu")
+        # F1 is shown, not bound: the checkout keeps F1 for its list of keys (keyPressEvent).
+        self.manual_action = help_menu.addAction(_("User manual") + "\tF1")
+        self.manual_action.triggered.connect(self.open_manual)
+        about = help_menu.addAction(_("About SalonDesk"))
+        about.triggered.connect(self._about)
+
+    def help_page(self) -> str:
+        """The screen the manual opens at: the area, or the reports tab being looked at."""
+        area = self.current_area()
+        page = self.pages.get(area)
+        if isinstance(page, ReportsPage) and page.tabs.currentWidget() is getattr(
+                page, "reports", None):
+            return "report_view"
+        return area
+
+    def open_manual(self) -> ManualWindow:
+        """The user manual at the page for the current screen (Help menu, F1)."""
+        self.manual = open_manual(self, self.help_page())
+        return self.manual
+
+    def _about(self) -> None:
+        from salondesk.ui.about import show_about
+
+        show_about(self, self.store.data_dir)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
+        # F1 that no screen used for itself (the checkout lists its keys) opens the manual.
+        if event.key() == Qt.Key.Key_F1 and not self.is_locked:
+            self.open_manual()
+            return
+        super().keyPressEvent(event)
 
     def _make_page(self, entry: Area) -> QWidget:
         page: QWidget

@@ -19,6 +19,7 @@ from salondesk.store.keys import OsKeyStore
 from salondesk.ui import messages
 from salondesk.ui.demo_hints import demo_passphrase
 from salondesk.ui.forms.ui_unlock_screen import Ui_UnlockScreen
+from salondesk.ui.manual import install_help_key
 from salondesk.ui.ops import Op
 
 
@@ -49,6 +50,7 @@ class UnlockScreen(QWidget):
         self.ui.passphraseEdit.returnPressed.connect(self.submit)
         self.ui.restoreButton.clicked.connect(self.restore_latest)
         self.ui.restoreButton.hide()
+        install_help_key(self, "unlock")  # F1: what to do when the store is damaged
         self.show_error("")
         self._ask_passphrase(False)
 
