@@ -1,6 +1,8 @@
 """The large-store fixture for ``salondesk bench``: N members in an encrypted store, built
 through the service layer's bulk path (one operation, audit row and batch event per 20,000
-members) plus a week of demo history (staff, menu, tiers, sales), cached between runs.
+members) plus a week of demo history (staff, menu, tiers, sales) multiplied in SQL into a
+long history of about five sales per member (:mod:`salondesk.bench.history`: 500,000 sales at
+100,000 members, the size DESIGN.md §10 states its budgets for), cached between runs.
 
 The cache lives under the app's cache folder, keyed by N, the seed and the schema revision;
 each run works on a fresh copy so the benchmark's own sales never pile up in the cache.
@@ -17,20 +19,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from salondesk.bench import history
 from salondesk.clock import FixedClock, SystemClock
 from salondesk.domain.member_search import pinyin_keys
 from salondesk.ids import new_op_id
 from salondesk.services import members
 from salondesk.services.context import Actor, Ctx
 from salondesk.services.store_setup import create_store, open_store
-from salondesk.store.keys import OsKeyStore
+from salondesk.store.keys import MemoryKeyStore
 
 BATCH = 20_000
 PASSPHRASE = "bench passphrase 2026"
 OWNER = ("王丽", "8888")
 HISTORY_DAYS = 7
 HISTORY_MEMBERS = 100
-FIXTURE_VERSION = 1  # bump when what the fixture holds changes
+SALES_PER_MEMBER = 5  # the long history: 500,000 sales at 100,000 members
+SALES_PER_HISTORY_DAY = 150  # a busy salon's day, so the history spans years, not centuries
+FIXTURE_VERSION = 3  # bump when what the fixture holds changes (3: long history, closed)
 # Common surnames (about 60% of people) and characters common in given names.
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
             "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
@@ -39,26 +44,6 @@ COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方")
 GIVEN = ("晓明丽娜静敏芳燕婷雪梅华红玲琳霞秀英兰凤洁佳欣怡悦嘉琪瑶璐倩颖莉萍娟慧颖涵"
          "梓萱雨彤诗雅思语心可馨月美玉春秋冬晴蕾蓓蓉薇菲菁宁安瑞祥伟强军平志勇杰涛斌")
 Progress = Callable[[int], None]
-
-
-class MemoryKeys(OsKeyStore):
-    """A key store that forgets: the bench never touches the machine's real key store."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, bytes] = {}
-
-    def available(self) -> bool:
-        return True
-
-    def get(self, user: str) -> bytes | None:
-        return self.keys.get(user)
-
-    def put(self, user: str, data_key: bytes) -> bool:
-        self.keys[user] = data_key
-        return True
-
-    def delete(self, user: str) -> None:
-        self.keys.pop(user, None)
 
 
 def _name(rng: random.Random) -> str:
@@ -111,7 +96,9 @@ def build_store(root: Path, count: int, *, seed: int = 1, fast_kdf: bool = False
     """A new encrypted store in ``root`` holding ``count`` members, opened as the key holder.
 
     ``history`` adds a week of demo activity (staff, menu, tiers, sales: what checkout and the
-    end-of-day report need). ``fast_kdf`` uses a cheap key derivation (tests only).
+    end-of-day report need), then copies its busiest day back in time until the store holds
+    about five sales per member, and closes yesterday. ``fast_kdf`` uses a cheap key derivation
+    (tests only).
     """
     from salondesk.services import demo
     from salondesk.store import keys
@@ -123,7 +110,7 @@ def build_store(root: Path, count: int, *, seed: int = 1, fast_kdf: bool = False
     try:
         store = create_store(root, store_name="性能测试店", owner_name=OWNER[0],
                              owner_secret=OWNER[1], passphrase=PASSPHRASE,
-                             keystore=MemoryKeys(), clock=FixedClock(first_day))
+                             keystore=MemoryKeyStore(), clock=FixedClock(first_day))
     finally:
         keys.DEFAULT_KDF = kdf
     ctx = store.ctx.as_actor(Actor.key_holder())
@@ -132,10 +119,52 @@ def build_store(root: Path, count: int, *, seed: int = 1, fast_kdf: bool = False
         add_members(ctx, count, seed=seed, progress=progress)
         if history:
             demo.populate(ctx, members_count=HISTORY_MEMBERS, days=HISTORY_DAYS, seed=seed)
+            # the demo moved the clock to the day after its last day
+            today = ctx.clock.now().date() - dt.timedelta(days=1)
+            add_history(ctx, SALES_PER_MEMBER * count, today)
+            close_yesterday(ctx, today)
         built = time.perf_counter() - started
         yield BenchStore(ctx=ctx, root=root, build_seconds=built)
     finally:
         store.close()
+
+
+def add_history(ctx: Ctx, target: int, today: dt.date) -> history.Grown:
+    """Copy the demo week's busiest whole day (before ``today``) onto the days before the week
+    until the store holds about ``target`` sales, about :data:`SALES_PER_HISTORY_DAY` a day."""
+    with ctx.db.reader.connect() as conn:
+        first = conn.exec_driver_sql("SELECT min(business_day) FROM sale").scalar()
+        busiest = conn.exec_driver_sql(
+            "SELECT business_day FROM sale WHERE kind = 'sale' AND business_day < ? "
+            "GROUP BY business_day ORDER BY count(*) DESC, business_day LIMIT 1",
+            (today.isoformat(),)).scalar()
+    if first is None or busiest is None:
+        raise RuntimeError("the demo history has no sales to copy")
+    day = dt.date.fromisoformat(str(busiest))
+    sources = history.copyable_sales(ctx, day)
+    return history.grow_history(
+        ctx, day, target=target, per_day=max(1, round(SALES_PER_HISTORY_DAY / max(1, sources))),
+        first_offset=(day - dt.date.fromisoformat(str(first))).days + 1)
+
+
+def close_yesterday(ctx: Ctx, today: dt.date) -> None:
+    """Close the day before ``today`` as the manager, as a store does every evening: today's
+    end-of-day report starts from that close's balances instead of the whole history. The
+    close is dated just after the store's last operation (the demo's clock has moved on to
+    tomorrow; a close dated then would put the store's clock a day ahead of the PC's)."""
+    from dataclasses import replace
+
+    from salondesk.domain.permissions import Role
+    from salondesk.services import clock_guard, day_close, demo_sales
+
+    manager = demo_sales.staff_actor(ctx, Role.MANAGER) or demo_sales.staff_actor(ctx, Role.OWNER)
+    if manager is None:
+        raise RuntimeError("the bench store has no manager")
+    with ctx.db.read() as s:
+        latest = clock_guard.latest_recorded(s)
+    at = (latest or ctx.clock.now()) + dt.timedelta(seconds=1)
+    day_close.close_day(replace(ctx.as_actor(manager), clock=FixedClock(at)),
+                        day=today - dt.timedelta(days=1), op_id=new_op_id())
 
 
 def cache_key(count: int, seed: int) -> str:
@@ -163,7 +192,7 @@ def cached_store(work: Path, count: int, *, seed: int = 1, cache: Path | None = 
         (partial / "complete").write_text(f"{built:.1f}\n", encoding="utf-8")
         partial.rename(folder)
     shutil.copytree(folder, work)
-    store = open_store(work, passphrase=PASSPHRASE, keystore=MemoryKeys(),
+    store = open_store(work, passphrase=PASSPHRASE, keystore=MemoryKeyStore(),
                        clock=SystemClock())
     try:
         yield BenchStore(ctx=store.ctx.as_actor(Actor.key_holder()), root=work,

@@ -244,3 +244,24 @@ class NoKeyStore(OsKeyStore):
 
     def delete(self, user: str) -> None:  # noqa: ARG002
         return None
+
+
+class MemoryKeyStore(OsKeyStore):
+    """An OS key store that keeps its entries in a dict and forgets them: for the bench and
+    the tests, which must never touch the machine's real key store."""
+
+    def __init__(self, keys: dict[str, bytes] | None = None) -> None:
+        self.keys: dict[str, bytes] = dict(keys or {})
+
+    def available(self) -> bool:
+        return True
+
+    def get(self, user: str) -> bytes | None:
+        return self.keys.get(user)
+
+    def put(self, user: str, data_key: bytes) -> bool:
+        self.keys[user] = data_key
+        return True
+
+    def delete(self, user: str) -> None:
+        self.keys.pop(user, None)

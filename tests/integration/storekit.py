@@ -12,7 +12,7 @@ from salondesk.domain.permissions import Role
 from salondesk.services import auth
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
-from salondesk.store.keys import NoKeyStore, OsKeyStore  # noqa: F401 (NoKeyStore: for tests)
+from salondesk.store.keys import MemoryKeyStore, NoKeyStore  # noqa: F401 (for the tests)
 
 PASSPHRASE = "玫瑰 correct horse 2026"
 STORE_NAME = "玫瑰人生美容院"
@@ -23,26 +23,6 @@ STAFF = {
     Role.TECHNICIAN: ("陈技师", "5555"),
 }
 START = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai
-
-
-class MemoryKeyStore(OsKeyStore):
-    """An OS key store that keeps its entries in a dict (per test, never the real one)."""
-
-    def __init__(self, keys: dict[str, bytes] | None = None) -> None:
-        self.keys: dict[str, bytes] = dict(keys or {})
-
-    def available(self) -> bool:
-        return True
-
-    def get(self, user: str) -> bytes | None:
-        return self.keys.get(user)
-
-    def put(self, user: str, data_key: bytes) -> bool:
-        self.keys[user] = data_key
-        return True
-
-    def delete(self, user: str) -> None:
-        self.keys.pop(user, None)
 
 
 def file_bytes(root: Path) -> dict[str, bytes]:

@@ -16,6 +16,7 @@ from daykit import DAY, independent, mixed_day
 from salekit import cash, sell, service
 from storekit import STORE_NAME, Shop
 
+from salondesk.bench.history import grow_history
 from salondesk.domain.cart import Cart
 from salondesk.errors import Conflict, PermissionDenied, ValidationError
 from salondesk.ids import new_op_id
@@ -177,12 +178,13 @@ def test_day_close_pdf_has_chinese_text_and_the_figures(shop: Shop, tmp_path: Pa
     import pdfplumber
 
     from salondesk.documents.day_reports import z_pdf
-    from salondesk.i18n import set_locale
+    from salondesk.i18n import _, set_locale
 
     z, _ind = _closed_day(shop)
     set_locale("zh_CN")
     try:
         pages = z_pdf(tmp_path / "z.pdf", z)
+        chart_titles = [_("Takings by tender"), _("Cash takings and consumed value")]
     finally:
         set_locale("en")
     assert pages >= 1
@@ -194,9 +196,10 @@ def test_day_close_pdf_has_chinese_text_and_the_figures(shop: Shop, tmp_path: Pa
                 z.figures["stored_value"]["closing_principal_fen"]):
         assert format_money(Money(fen)) in text
     assert "2026-03-03" in text
+    assert all(title in text for title in chart_titles)   # tenders; cash vs consumption
     shots = Path("/tmp/shots")
     shots.mkdir(exist_ok=True)
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1",
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "2",
                     str(tmp_path / "z.pdf"), str(shots / "z_report")], check=True)
 
 
@@ -231,56 +234,25 @@ def test_day_close_takes_seconds_with_thousands_of_sales(shop: Shop) -> None:
     assert took < 3.0
 
 
-def _grow_history(shop: Shop, copies: int) -> int:
-    """Copy the sales and ledger rows of DAY onto ``copies`` earlier days (ids suffixed with
-    the copy number; links to other days dropped), as a long history for the timing."""
-    from salondesk.store import hot_path
-
-    days = "WITH RECURSIVE k(n) AS (SELECT 2 UNION ALL SELECT n + 1 FROM k WHERE n < ?) "
-    shift = "datetime({c}, printf('-%d days', n)) || substr({c}, 20)"
-    with shop.ctx.db.write() as s:
-        cur = hot_path.cursor(s)
-        cur.execute(days + "INSERT INTO sale SELECT printf('%s-%d', id, n), receipt_no + n * 100, "
-                    "kind, NULL, member_id, cashier_id, approver_id, reason, "
-                    "date(business_day, printf('-%d days', n)), " + shift.format(c="at") + ", "
-                    "list_fen, discount_fen, total_fen, change_fen, points_earned, pricing, op_id "
-                    "FROM sale, k WHERE business_day = ?", (copies + 1, DAY.isoformat()))
-        today = "(SELECT id FROM sale WHERE business_day = ?)"
-        cur.execute(days + "INSERT INTO sale_line SELECT printf('%s-%d', id, n), "
-                    "printf('%s-%d', sale_id, n), line_no, kind, item_id, code, name, category, "
-                    "qty, unit_fen, list_fen, discount_fen, net_fen, paid_money_fen, paid_sv_fen, "
-                    "paid_debt_fen, paid_session_fen, technician_id, designated, "
-                    "package_instance_id, ledger_entry_id, NULL, steps FROM sale_line, k "
-                    f"WHERE sale_id IN {today}", (copies + 1, DAY.isoformat()))
-        cur.execute(days + "INSERT INTO sale_tender SELECT printf('%s-%d', id, n), "
-                    "printf('%s-%d', sale_id, n), seq, kind, amount_fen, received_fen, "
-                    "change_fen, reference, detail FROM sale_tender, k "
-                    f"WHERE sale_id IN {today}", (copies + 1, DAY.isoformat()))
-        lo, hi = "2026-03-02 16:00:00", "2026-03-03 16:00:00"
-        for table, cols in (
-                ("sv_entry", "account_id, lot_id, kind, principal_fen, bonus_fen, list_fen, "
-                             "cash_fen, ref_id, NULL, reason, op_id, staff_id"),
-                ("pkg_entry", "instance_id, service_id, kind, sessions_delta, value_fen, "
-                              "cash_fen, technician_id, expires_on, ref_id, NULL, reason, op_id, "
-                              "staff_id"),
-                ("pt_entry", "member_id, lot_id, kind, points_delta, value_fen, ref_id, NULL, "
-                             "reason, op_id, staff_id"),
-                ("debt_entry", "member_id, debt_id, kind, amount_fen, tender, due_on, ref_id, "
-                               "NULL, reason, op_id, staff_id")):
-            cur.execute(days + f"INSERT INTO {table} SELECT printf('%s-%d', id, n), {cols}, "
-                        + shift.format(c="at") + f" FROM {table}, k WHERE at >= ? AND at < ? "
-                        "AND kind != 'open'", (copies + 1, lo, hi))
-        return int(cur.execute("SELECT count(*) FROM sale").fetchone()[0])
-
-
 @pytest.mark.slow
 def test_day_close_eod_in_a_500k_sale_history_within_budget(shop: Shop, tmp_path: Path) -> None:
     from salondesk.documents.day_reports import z_pdf
+    from salondesk.domain.cart import CartItem, Tender, TenderKind
+    from salondesk.domain.pricing import LineKind
+    from salondesk.services import checkout
 
-    mixed_day(shop)
+    day = mixed_day(shop)
+    # a member's ordinary sale, so that every copy also carries points, growth and stock
+    cart = Cart((service("B01"), CartItem(LineKind.PRODUCT, "P01")), member_id=day.m2)
+    sell(shop.cashier, cart, Tender(TenderKind.WECHAT,
+                                    checkout.price_cart(shop.cashier, cart).due_fen))
     before = day_close.z_report(shop.manager, DAY).figures
-    total = _grow_history(shop, 62_500)
-    assert total >= 500_000
+    # DAY's ordinary sales copied onto earlier days (50 copies a day), DAY - 1 left empty
+    grown = grow_history(shop.ctx, DAY, target=500_000, per_day=50, first_offset=2)
+    total = grown.sales
+    assert total >= 500_000 and grown.copied_per_day == 3
+    report = verify_database(shop.ctx.db, shop.ctx.store_id)
+    assert report["ok"], report["faults"]
     # yesterday's close: the first ever reads the whole history once (later ones start
     # from the previous close's anchor)
     started = time.perf_counter()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,11 @@ def test_perf_bench_cli_reports_every_figure_against_a_limit(tmp_path: Path) -> 
     cached = list((tmp_path / "cache").rglob("complete"))
     assert len(cached) == 1 and "members-2000-" in cached[0].parent.name
     assert "-rev-" in cached[0].parent.name
+    # the end-of-day report is timed in a history of about five sales per member
+    [eod] = [n for n in by_name if n.startswith("end-of-day report (")]
+    found = re.fullmatch(r"end-of-day report \((\d+) sales that day, (\d+) in the history\)", eod)
+    assert found, eod
+    assert 0 < int(found[1]) < 5 * 2000 <= int(found[2]), eod
     # pass follows the budget (judged on p99; absolute times are not asserted on a shared
     # machine)
     for k in KINDS:
@@ -78,6 +84,7 @@ def test_perf_bench_cli_refuses_a_size_it_cannot_use(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # builds the 100k-member, 500k-sale fixture first (10-20 min here)
 def test_perf_bench_cli_at_100k_members(tmp_path: Path) -> None:
     done = _bench(tmp_path, 100_000, "--json")
     assert done.returncode == 0, done.stderr

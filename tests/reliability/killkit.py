@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from salondesk.services.store_setup import open_store
-from salondesk.store.keys import OsKeyStore
+from salondesk.store.keys import MemoryKeyStore
 from salondesk.store.schema import AuditEntry, Operation
 from salondesk.store.verify import verify_database
 
@@ -30,31 +30,10 @@ REPO = Path(__file__).resolve().parents[2]
 KEYS_ENV = "SALONDESK_TEST_KEYS"
 
 
-class DictKeyStore(OsKeyStore):
-    """An OS key store in a dict: filled by the parent, passed to workers through the
-    environment (:func:`worker_keystore`)."""
-
-    def __init__(self, keys: dict[str, bytes] | None = None) -> None:
-        self.keys: dict[str, bytes] = dict(keys or {})
-
-    def available(self) -> bool:
-        return True
-
-    def get(self, user: str) -> bytes | None:
-        return self.keys.get(user)
-
-    def put(self, user: str, data_key: bytes) -> bool:
-        self.keys[user] = data_key
-        return True
-
-    def delete(self, user: str) -> None:
-        self.keys.pop(user, None)
-
-
-def worker_keystore() -> DictKeyStore:
+def worker_keystore() -> MemoryKeyStore:
     """In a worker: the parent's key store."""
     keys = json.loads(os.environ[KEYS_ENV])
-    return DictKeyStore({user: bytes.fromhex(key) for user, key in keys.items()})
+    return MemoryKeyStore({user: bytes.fromhex(key) for user, key in keys.items()})
 
 
 @pytest.fixture
@@ -70,7 +49,7 @@ def cheap_argon2() -> Iterator[None]:
         yield
 
 
-def kill_rounds(worker: Path, root: Path, keystore: DictKeyStore, *, kills: int, seed: int,
+def kill_rounds(worker: Path, root: Path, keystore: MemoryKeyStore, *, kills: int, seed: int,
                 pause: tuple[float, float], after_kill: Callable[[str], None]) -> None:
     """``kills`` rounds of: start ``worker`` on ``root``, wait for READY, let it run a random
     ``pause`` (seconds), SIGKILL it, then ``after_kill(stdout)`` (parse the ACKs, check)."""
@@ -95,7 +74,7 @@ def kill_rounds(worker: Path, root: Path, keystore: DictKeyStore, *, kills: int,
         after_kill(out)
 
 
-def check_acknowledged(root: Path, keystore: DictKeyStore, acked: set[str]) -> int:
+def check_acknowledged(root: Path, keystore: MemoryKeyStore, acked: set[str]) -> int:
     """Reopen after a kill: every acknowledged operation is there once, ``verify`` is clean.
     Returns the number of operations the store holds."""
     store = open_store(root, keystore=keystore)

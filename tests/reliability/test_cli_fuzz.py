@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from killkit import DictKeyStore, cheap_argon2
+from killkit import MemoryKeyStore, cheap_argon2
 
 from salondesk import cli
 from salondesk.clock import FixedClock
@@ -174,7 +174,7 @@ def place(tmp_path: Path, cheap_argon2: None,
 
     place = Place(tmp_path)
     store = create_store(place.store, store_name="模糊测试店", owner_name="店主",
-                         owner_secret="8888", passphrase=PASSPHRASE, keystore=DictKeyStore(),
+                         owner_secret="8888", passphrase=PASSPHRASE, keystore=MemoryKeyStore(),
                          clock=FixedClock(dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)))
     try:
         place.backup = backup_store.write_backup(
@@ -213,7 +213,7 @@ def run_case(place: Place, argv: list[str], seen: Counter[int] | None = None) ->
         prefix = _("Error: {message}").split("{")[0]
         assert lines[0].startswith(prefix), shown
     if place.store.exists():
-        store = open_store(place.store, passphrase=PASSPHRASE, keystore=DictKeyStore())
+        store = open_store(place.store, passphrase=PASSPHRASE, keystore=MemoryKeyStore())
         try:
             report = verify_database(store.ctx.db, store.ctx.store_id)
         finally:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from killkit import DictKeyStore, cheap_argon2, check_acknowledged, kill_rounds
+from killkit import MemoryKeyStore, cheap_argon2, check_acknowledged, kill_rounds
 
 from salondesk.clock import FixedClock
 from salondesk.ids import new_op_id
@@ -21,7 +21,7 @@ __all__ = ["cheap_argon2"]  # the fixture, used by name
 WORKER = Path(__file__).with_name("ledger_worker.py")
 
 
-def _make_store(tmp: Path, keystore: DictKeyStore) -> Path:
+def _make_store(tmp: Path, keystore: MemoryKeyStore) -> Path:
     root = tmp / "store"
     store = create_store(root, store_name="断电测试店", owner_name="店主", owner_secret="8888",
                          passphrase="kill nine 测试 passphrase", keystore=keystore,
@@ -48,7 +48,7 @@ def _kill_loop(tmp: Path, kills: int, seed: int) -> int:
     """``kills`` rounds of: start a worker, let it run 20-400 ms, kill -9 it, reopen and check.
     Returns how many operations were acknowledged (and found, once each, after every kill)."""
     started = time.perf_counter()
-    keystore = DictKeyStore()
+    keystore = MemoryKeyStore()
     root = _make_store(tmp, keystore)
     acked: set[str] = set()
     in_store = 0

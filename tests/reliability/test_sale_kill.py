@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from killkit import DictKeyStore, cheap_argon2, check_acknowledged, kill_rounds
+from killkit import MemoryKeyStore, cheap_argon2, check_acknowledged, kill_rounds
 from sqlalchemy import func, select
 
 from salondesk.clock import FixedClock
@@ -26,7 +26,7 @@ __all__ = ["cheap_argon2"]
 WORKER = Path(__file__).with_name("sale_worker.py")
 
 
-def _make_store(tmp: Path, keystore: DictKeyStore) -> Path:
+def _make_store(tmp: Path, keystore: MemoryKeyStore) -> Path:
     """A store with a facial, a product with deep stock, a package, and five members with a
     large balance and a six-session package each."""
     root = tmp / "store"
@@ -57,7 +57,7 @@ def _make_store(tmp: Path, keystore: DictKeyStore) -> Path:
     return root
 
 
-def _check_sales(root: Path, keystore: DictKeyStore, acked: dict[str, str]) -> int:
+def _check_sales(root: Path, keystore: MemoryKeyStore, acked: dict[str, str]) -> int:
     """Every acknowledged sale/void/refund once under its op id; receipt numbers 1..N."""
     store = open_store(root, keystore=keystore)
     try:
@@ -73,7 +73,7 @@ def _check_sales(root: Path, keystore: DictKeyStore, acked: dict[str, str]) -> i
         store.close()
 
 
-def _check_edits(root: Path, keystore: DictKeyStore, last_edit: dict[str, str],
+def _check_edits(root: Path, keystore: MemoryKeyStore, last_edit: dict[str, str],
                  acked_ops: set[str]) -> None:
     """Each member's notes come from her last acknowledged edit, or from a later edit whose
     answer the kill cut off (committed, never acknowledged): never from an older one."""
@@ -92,7 +92,7 @@ def _check_edits(root: Path, keystore: DictKeyStore, last_edit: dict[str, str],
 
 def _kill_loop(tmp: Path, kills: int, seed: int) -> tuple[int, int]:
     started = time.perf_counter()
-    keystore = DictKeyStore()
+    keystore = MemoryKeyStore()
     root = _make_store(tmp, keystore)
     acked_ops: set[str] = set()
     acked_sales: dict[str, str] = {}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from killkit import KEYS_ENV, REPO, DictKeyStore, cheap_argon2
+from killkit import KEYS_ENV, REPO, MemoryKeyStore, cheap_argon2
 from sqlalchemy import func, select
 
 from salondesk.clock import FixedClock
@@ -39,7 +39,7 @@ PASSPHRASE = "wal 丢失 测试 passphrase"
 COMMITS = 12
 
 
-def _make_store(tmp: Path, keystore: DictKeyStore) -> Path:
+def _make_store(tmp: Path, keystore: MemoryKeyStore) -> Path:
     root = tmp / "store"
     store = create_store(root, store_name="日志测试店", owner_name="店主", owner_secret="8888",
                          passphrase=PASSPHRASE, keystore=keystore,
@@ -53,7 +53,7 @@ def _make_store(tmp: Path, keystore: DictKeyStore) -> Path:
     return root
 
 
-def _commit_and_kill(root: Path, keystore: DictKeyStore) -> int:
+def _commit_and_kill(root: Path, keystore: MemoryKeyStore) -> int:
     """Run the worker until its commits are acknowledged, SIGKILL it; returns its audit seq."""
     env = dict(os.environ, **{KEYS_ENV: json.dumps(
         {user: key.hex() for user, key in keystore.keys.items()})},
@@ -72,13 +72,13 @@ def _commit_and_kill(root: Path, keystore: DictKeyStore) -> int:
 
 
 @pytest.fixture
-def killed(tmp_path: Path, cheap_argon2: None) -> tuple[Path, DictKeyStore, int]:
-    keystore = DictKeyStore()
+def killed(tmp_path: Path, cheap_argon2: None) -> tuple[Path, MemoryKeyStore, int]:
+    keystore = MemoryKeyStore()
     root = _make_store(tmp_path, keystore)
     return root, keystore, _commit_and_kill(root, keystore)
 
 
-def _members(root: Path, keystore: DictKeyStore, passphrase: str | None = None) -> int:
+def _members(root: Path, keystore: MemoryKeyStore, passphrase: str | None = None) -> int:
     store = open_store(root, keystore=keystore, passphrase=passphrase)
     try:
         assert verify_database(store.ctx.db, store.ctx.store_id)["ok"]
@@ -154,7 +154,7 @@ def test_copying_only_the_db_of_an_open_store_is_detected(tmp_path: Path,
     from salondesk.services import members
     from salondesk.services.context import Actor
 
-    keystore = DictKeyStore()
+    keystore = MemoryKeyStore()
     root = _make_store(tmp_path, keystore)
     store = open_store(root, keystore=keystore)
     ctx = store.ctx.as_actor(Actor.key_holder())
@@ -175,9 +175,9 @@ def test_a_new_store_ignores_a_stale_mark(tmp_path: Path, cheap_argon2: None) ->
     root.mkdir()
     CommitMark(DataDir(root).mark_path).reset(10_000)  # left by a store deleted here
     store = create_store(root, store_name="新店", owner_name="店主", owner_secret="8888",
-                         passphrase=PASSPHRASE, keystore=DictKeyStore())
+                         passphrase=PASSPHRASE, keystore=MemoryKeyStore())
     store.close()
-    open_store(root, keystore=DictKeyStore(), passphrase=PASSPHRASE).close()
+    open_store(root, keystore=MemoryKeyStore(), passphrase=PASSPHRASE).close()
 
 
 def test_mark_record_is_checked() -> None:
@@ -201,7 +201,7 @@ def test_torn_mark_is_ignored(tmp_path: Path) -> None:
 
 
 def test_restore_drops_a_mark_left_without_its_store(tmp_path: Path, cheap_argon2: None) -> None:
-    keystore = DictKeyStore()
+    keystore = MemoryKeyStore()
     root = _make_store(tmp_path, keystore)
     data = DataDir(root)
     [made] = store_setup.backups_newest_first(root)
