@@ -29,13 +29,18 @@ from salondesk.store import hot_path
 from salondesk.store.schema import Appointment, ServiceItem, VisitCycle
 
 MAX_CYCLE_DAYS = 730
+LEARN_DAYS = 365  # cycles are learned from the last year's visits
 
-_VISITS = """
-SELECT DISTINCT l.code, s.member_id, s.business_day FROM sale_line l
- JOIN sale s ON s.id = l.sale_id
- WHERE s.kind = 'sale' AND s.member_id IS NOT NULL AND l.kind IN ('service', 'session')
+_TREATMENTS = """
+ FROM sale_line l JOIN sale s ON s.id = l.sale_id
+ WHERE s.business_day >= ? AND s.kind = 'sale' AND s.member_id IS NOT NULL
+   AND l.kind IN ('service', 'session')
    AND NOT EXISTS (SELECT 1 FROM sale v WHERE v.original_sale_id = s.id AND v.kind = 'void')
 """
+_VISITS = "SELECT DISTINCT l.code, s.member_id, s.business_day" + _TREATMENTS
+# each member's last visit per service: one row a pair, however long the history
+_LAST_VISITS = ("SELECT l.code, s.member_id, max(s.business_day)" + _TREATMENTS
+                + " GROUP BY l.code, s.member_id")
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,12 @@ class Cycle:
         return self.configured or self.learned
 
 
-def _visits(s: Session) -> dict[str, dict[str, list[dt.date]]]:
+def _visits(s: Session, since: dt.date) -> dict[str, dict[str, list[dt.date]]]:
+    """Each service's visits since ``since``, per member (a store's years of history are
+    not read: a cycle is learned from the last :data:`LEARN_DAYS`)."""
     out: dict[str, dict[str, list[dt.date]]] = {}
-    for code, member_id, day in hot_path.cursor(s).execute(_VISITS).fetchall():
+    for code, member_id, day in hot_path.cursor(s).execute(
+            _VISITS, (since.isoformat(),)).fetchall():
         out.setdefault(str(code), {}).setdefault(str(member_id), []).append(
             dt.date.fromisoformat(str(day)[:10]))
     return out
@@ -69,7 +77,8 @@ def _cycles(s: Session, visits: dict[str, dict[str, list[dt.date]]]) -> list[Cyc
 def cycles(ctx: Ctx) -> list[Cycle]:
     """Every active service with its configured and learned cycle (days)."""
     with ctx.db.read() as s:
-        return _cycles(s, _visits(s))
+        today = ledger_settings.business_date(s, ctx.clock.now())
+        return _cycles(s, _visits(s, today - dt.timedelta(days=LEARN_DAYS)))
 
 
 def set_cycle(ctx: Ctx, service_code: str, days: int | None, *, op_id: OpId) -> None:
@@ -124,11 +133,15 @@ def due_members(ctx: Ctx, *, service_code: str | None = None, ahead_days: int = 
 
     def work(s: Session) -> list[DueRow]:
         today = ledger_settings.business_date(s, now)
-        visits = _visits(s)
+        visits = _visits(s, today - dt.timedelta(days=LEARN_DAYS))
         cyc = {c.service_code: c.days for c in _cycles(s, visits) if c.days}
         names = {c.service_code: c.name for c in _cycles(s, {})}
-        last = [(m, code, max(days)) for code, by_member in visits.items()
-                if service_code in (None, code) for m, days in by_member.items()]
+        # a visit longer ago than the longest cycle plus the overdue limit is never due
+        since = today - dt.timedelta(days=max(cyc.values(), default=0) + max_overdue_days)
+        last = [(str(m), str(code), dt.date.fromisoformat(str(day)[:10]))
+                for code, m, day in hot_path.cursor(s).execute(
+                    _LAST_VISITS, (since.isoformat(),)).fetchall()
+                if service_code in (None, code)]
         due = rules.due_list(last, cyc, today, ahead_days=ahead_days,
                              max_overdue_days=max_overdue_days)
         people = {r[0]: r[1:] for r in hot_path.cursor(s).execute(

@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -645,8 +646,16 @@ class RecallTab(QWidget):
         layout.addWidget(self.table, 1)
         self.cycle_service.currentIndexChanged.connect(lambda _i: self._cycle_chosen())
         self._selection()
-        self._load_cycles()
-        self.refresh()
+        self._loaded = False  # the list is read when someone first looks at it
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        # The recall list reads a year of visits: when someone looks at it, not at start-up
+        # (every area is built at sign-in).
+        if not self._loaded:
+            self._loaded = True
+            self._load_cycles()
+            self.refresh()
+        super().showEvent(event)
 
     def _build_top(self) -> QHBoxLayout:
         top = QHBoxLayout()
