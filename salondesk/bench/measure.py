@@ -204,7 +204,7 @@ def eod_results(ctx: Ctx, work: Path, repeats: int = 5) -> list[Result]:
     """The Z report of the history's busiest day and its PDF; limits: the raw SQL sum of that
     day's sales, and a one-page PDF in the same font by the same library."""
     from salondesk.documents.day_reports import z_pdf
-    from salondesk.documents.member_cards import FONT_NAME, _register_font
+    from salondesk.documents.typeset import FONT_NAME, register_font
     from salondesk.services import day_close
 
     conn = ctx.db.raw()
@@ -229,7 +229,7 @@ def eod_results(ctx: Ctx, work: Path, repeats: int = 5) -> list[Result]:
         z_ms.append(_ms(lambda: day_close.z_report(ctx, day)))
         pdf_ms.append(_ms(lambda i=i: z_pdf(work / f"z{i}.pdf", z)))  # type: ignore[misc]
         floor_ms.append(_ms(lambda i=i: _one_page_pdf(  # type: ignore[misc]
-            work / f"floor{i}.pdf", FONT_NAME, _register_font)))
+            work / f"floor{i}.pdf", FONT_NAME, register_font)))
     label = f"({row[1]} sales that day, {total_sales} in the history)"
     return [Result(f"end-of-day report {label}", min(z_ms), "ms", min(raw),
                    f"<= {EOD_MS:g} ms", min(z_ms) <= EOD_MS),

@@ -10,7 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from salondesk.documents.day_reports import page_decorator
-from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.documents.typeset import FONT_NAME, styles
 from salondesk.i18n import N_, _
 from salondesk.money import Money, format_money
 
@@ -68,9 +68,7 @@ def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=15, leading=20)
-    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    title, _head, body = styles(title_size=15)
     style = TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),

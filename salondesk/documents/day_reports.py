@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.devices.report_slip import Slip, SlipSection
-from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.documents.typeset import FONT_NAME, styles
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
 from salondesk.services.takings import TENDER_ORDER
@@ -203,7 +203,6 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = (),
     ``chart`` is the takings by tender; ``charts`` more (title, bars in fen) after it."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         KeepTogether,
@@ -214,9 +213,7 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = (),
         TableStyle,
     )
 
-    _register_font()
-    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=16, leading=20)
-    head = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=16, spaceBefore=6)
+    title, head, _body = styles(head_space=6)
     pages = [0]
     page = page_decorator(slip.store_name, slip.title, pages)
 

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from salondesk.paths import font_path
+from salondesk.documents.typeset import FONT_NAME, register_font
 
 CARD_W_MM, CARD_H_MM = 85.6, 54.0
 COLUMNS, ROWS = 2, 5
-FONT_NAME = "SalonDeskCJK"
 
 
 @dataclass(frozen=True)
@@ -23,14 +22,6 @@ class CardFace:
     card_code: str
     member_name: str
     member_no: int
-
-
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path())))
 
 
 def render_card_sheet(dest: Path, store_name: str, cards: Sequence[CardFace]) -> int:
@@ -42,7 +33,7 @@ def render_card_sheet(dest: Path, store_name: str, cards: Sequence[CardFace]) ->
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    _register_font()
+    register_font()
     tmp = dest.with_name(dest.name + ".part")
     canvas = Canvas(str(tmp), pagesize=A4, pageCompression=1)
     canvas.setTitle(store_name)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.documents.day_reports import bar_chart, page_decorator
-from salondesk.documents.member_cards import FONT_NAME, _register_font
 from salondesk.documents.report_table import cell_text
+from salondesk.documents.typeset import FONT_NAME, styles
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
 
@@ -22,7 +22,6 @@ def preference_pdf(dest: Path, store_name: str, pref: Any) -> int:
     (temporary name, then moved); returns the pages."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         KeepTogether,
@@ -33,10 +32,7 @@ def preference_pdf(dest: Path, store_name: str, pref: Any) -> int:
         TableStyle,
     )
 
-    _register_font()
-    title_style = ParagraphStyle("t", fontName=FONT_NAME, fontSize=16, leading=20)
-    head = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=16, spaceBefore=8)
-    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    title_style, head, body = styles()
     style = TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),

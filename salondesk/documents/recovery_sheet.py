@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.documents.typeset import FONT_NAME, register_font
 from salondesk.i18n import _
 
 
@@ -49,7 +49,7 @@ def render_recovery_sheet(dest: Path, *, store_name: str, passphrase: str,
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
 
-    _register_font()
+    register_font()
     tmp = dest.with_name(dest.name + ".part")
     canvas = Canvas(str(tmp), pagesize=A4, pageCompression=1)
     canvas.setTitle(_("Recovery sheet - {store}").format(store=store_name))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.documents.day_reports import page_decorator
-from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.documents.typeset import FONT_NAME, styles
 from salondesk.i18n import _, ngettext
 
 
@@ -20,9 +20,7 @@ def reminder_pdf(dest: Path, store_name: str, table: Any) -> int:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    title = ParagraphStyle("t", fontName=FONT_NAME, fontSize=15, leading=20)
-    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    title, _head, body = styles(title_size=15)
     cell = ParagraphStyle("c", fontName=FONT_NAME, fontSize=9, leading=12)
     headers = [*table.headers, _("Called")]
     rows = [[Paragraph(str(v), cell) for v in row] + [""] for row in table.rows]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.documents.day_reports import bar_chart, page_decorator
-from salondesk.documents.member_cards import FONT_NAME, _register_font
+from salondesk.documents.typeset import FONT_NAME, styles
 from salondesk.money import Money, format_money
 
 #: (title, bars, whether the values are fen)
@@ -33,7 +33,6 @@ def table_pdf(dest: Path, store_name: str, table: Any, *, subtitle: str = "",
     the pages."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         KeepTogether,
@@ -44,10 +43,7 @@ def table_pdf(dest: Path, store_name: str, table: Any, *, subtitle: str = "",
         TableStyle,
     )
 
-    _register_font()
-    title_style = ParagraphStyle("t", fontName=FONT_NAME, fontSize=16, leading=20)
-    head = ParagraphStyle("h", fontName=FONT_NAME, fontSize=12, leading=16, spaceBefore=8)
-    body = ParagraphStyle("b", fontName=FONT_NAME, fontSize=10, leading=14)
+    title_style, head, body = styles()
     story: list[Any] = [Paragraph(store_name, title_style), Paragraph(table.title, head)]
     if subtitle:
         story.append(Paragraph(subtitle, body))
