@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -45,6 +44,7 @@ from salondesk.services import recall as recall_service
 from salondesk.services.catalogue import ServiceSpec
 from salondesk.services.context import Ctx
 from salondesk.ui import messages, tables
+from salondesk.ui.dates import date_edit, day_of
 from salondesk.ui.day_close_page import busy_bar, button
 from salondesk.ui.ops import Op
 from salondesk.ui.save_file import choose_save_path
@@ -52,23 +52,6 @@ from salondesk.ui.shift_dialogs import money
 
 DEFAULT_TEMPLATE = "${name}您好！本月回店礼：送您优惠券${coupon}，欢迎预约。电话${store_phone}"
 RECALL_TEMPLATE = "${name}您好，您的${service}护理已到周期，欢迎来店预约。电话${store_phone}"
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
-
-
-def _date_edit(parent: QWidget, name: str, day: dt.date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day), parent)
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 def _zone(name: object) -> dt.tzinfo:
@@ -189,8 +172,8 @@ class CampaignsTab(QWidget):
         self.segment.setObjectName("campaignSegment")
         for seg in rfm_rules.Segment:
             self.segment.addItem(_(rfm_rules.SEGMENT_LABELS[seg]), seg.value)
-        self.first_edit = _date_edit(form_box, "campaignFirst", today)
-        self.last_edit = _date_edit(form_box, "campaignLast", today + dt.timedelta(days=30))
+        self.first_edit = date_edit(form_box, "campaignFirst", today)
+        self.last_edit = date_edit(form_box, "campaignLast", today + dt.timedelta(days=30))
         period = QHBoxLayout()
         period.addWidget(self.first_edit)
         period.addWidget(self.last_edit)
@@ -218,7 +201,7 @@ class CampaignsTab(QWidget):
         self.multiplier.setObjectName("campaignMultiplier")
         self.multiplier.setRange(2, 10)
         self.multiplier.setPrefix("x")
-        self.until_edit = _date_edit(form_box, "campaignUntil", today + dt.timedelta(days=14))
+        self.until_edit = date_edit(form_box, "campaignUntil", today + dt.timedelta(days=14))
         points = QHBoxLayout()
         points.addWidget(self.multiplier)
         points.addWidget(QLabel(_("until"), form_box))
@@ -334,8 +317,8 @@ class CampaignsTab(QWidget):
         kind = self.audience.currentData()
         audience = campaigns.Audience(
             kind=kind, segment=self.segment.currentData() if kind == "segment" else None,
-            first=_pydate(self.first_edit) if kind == "birthdays" else None,
-            last=_pydate(self.last_edit) if kind == "birthdays" else None,
+            first=day_of(self.first_edit) if kind == "birthdays" else None,
+            last=day_of(self.last_edit) if kind == "birthdays" else None,
             idle_days=self.idle_days.value(),
             service_code=self.service.currentData() if kind == "due" else None)
         offer_kind = self.offer.currentData()
@@ -344,7 +327,7 @@ class CampaignsTab(QWidget):
             template_id=self.coupon.currentData() if offer_kind == "coupon" else None,
             multiplier_permille=self.multiplier.value() * 1000 if offer_kind == "points"
             else 1000,
-            until=_pydate(self.until_edit) if offer_kind == "points" else None)
+            until=day_of(self.until_edit) if offer_kind == "points" else None)
         return campaigns.Draft(name=self.name_edit.text(), audience=audience,
                                channel=self.channel.currentData(),
                                template=self.template.toPlainText(), offer=offer,

@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
@@ -30,21 +29,13 @@ from salondesk.services.preference import Preference
 from salondesk.services.reports import Table
 from salondesk.ui import tables
 from salondesk.ui.bar_chart import BarChart
+from salondesk.ui.dates import date_edit, day_of, qdate
 from salondesk.ui.day_close_page import busy_bar, button
 from salondesk.ui.ops import Op
 from salondesk.ui.report_task import ReportTask
 from salondesk.ui.report_view import fill_table
 from salondesk.ui.save_file import choose_save_path
 from salondesk.ui.shift_dialogs import money
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _day(edit: QDateEdit) -> dt.date:
-    d = edit.date()
-    return dt.date(d.year(), d.month(), d.day())
 
 
 def preference_pdf_for(ctx: Ctx, dest: Any, pref: Preference) -> int:
@@ -66,8 +57,8 @@ class PreferenceView(QWidget):
         self.shown: Table | None = None
         self.last_export: Any = None
         today = today or dt.date.today()
-        self.first_edit = self._date("prefFirst", today.replace(day=1))
-        self.last_edit = self._date("prefLast", today)
+        self.first_edit = date_edit(self, "prefFirst", today.replace(day=1))
+        self.last_edit = date_edit(self, "prefLast", today)
         self.level = QComboBox(self)
         self.level.setObjectName("prefLevel")
         self.level.addItem(_("By category"), "category")
@@ -117,15 +108,8 @@ class PreferenceView(QWidget):
         Op(self, lambda: day_close.business_today(ctx)).success(self._today).run_in_background()
 
     def _today(self, day: dt.date) -> None:
-        self.first_edit.setDate(_qdate(day.replace(day=1)))
-        self.last_edit.setDate(_qdate(day))
-
-    def _date(self, name: str, day: dt.date) -> QDateEdit:
-        edit = QDateEdit(_qdate(day), self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
+        self.first_edit.setDate(qdate(day.replace(day=1)))
+        self.last_edit.setDate(qdate(day))
 
     def _enable(self) -> None:
         has = self.result is not None
@@ -139,7 +123,7 @@ class PreferenceView(QWidget):
             self.run()
 
     def run(self) -> None:
-        ctx, first, last = self.ctx, _day(self.first_edit), _day(self.last_edit)
+        ctx, first, last = self.ctx, day_of(self.first_edit), day_of(self.last_edit)
         level = str(self.level.currentData())
         self.run_button.setEnabled(False)
         self.task.run(lambda progress: preference.preference(ctx, first, last, level=level,

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QHBoxLayout,
     QLineEdit,
@@ -27,6 +26,7 @@ from salondesk.domain.price_rules import PriceRule, RuleKind, weekday_names
 from salondesk.i18n import _
 from salondesk.services import price_rules
 from salondesk.services.context import Ctx
+from salondesk.ui.dates import date_edit
 from salondesk.ui.ledger_dialogs import OpDialog
 
 WHO_MEMBERS, WHO_FIRST_VISIT, WHO_EVERYONE = "members", "first_visit", "everyone"
@@ -121,8 +121,8 @@ class PriceRuleDialog(OpDialog):
         self.dates_box.setObjectName("ruleDates")
         self.dates_box.setChecked(bool(r.date_from or r.date_until))
         today = dt.date.today()
-        self.date_from = self._date("ruleDateFrom", r.date_from or today)
-        self.date_until = self._date("ruleDateUntil", r.date_until or r.date_from or today)
+        self.date_from = date_edit(self, "ruleDateFrom", r.date_from or today)
+        self.date_until = date_edit(self, "ruleDateUntil", r.date_until or r.date_from or today)
         self.times_box = QCheckBox(_("Only between"), self)
         self.times_box.setObjectName("ruleTimes")
         self.times_box.setChecked(r.time_from is not None)
@@ -150,13 +150,6 @@ class PriceRuleDialog(OpDialog):
         self.active_box = QCheckBox(_("Switched on"), self)
         self.active_box.setObjectName("ruleActive")
         self.active_box.setChecked(r.active)
-
-    def _date(self, name: str, day: dt.date) -> QDateEdit:
-        edit = QDateEdit(QDate(day.year, day.month, day.day), self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
 
     def _time(self, name: str, at: dt.time) -> QTimeEdit:
         edit = QTimeEdit(QTime(at.hour, at.minute), self)

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +37,7 @@ from salondesk.services.progress import Progress
 from salondesk.services.reports import Table
 from salondesk.ui import tables
 from salondesk.ui.bar_chart import BarChart
+from salondesk.ui.dates import date_edit, day_of, qdate
 from salondesk.ui.day_close_page import busy_bar, button
 from salondesk.ui.ops import Op
 from salondesk.ui.report_task import ReportTask
@@ -204,10 +204,6 @@ def report_pdf(ctx: Ctx, dest: Any, key: str, shown: Shown, period: str) -> int:
                      money_cell=shown.money_cell)
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
 class ReportView(QWidget):
     """Report picker, date range, member number / segment where they apply, table, export."""
 
@@ -227,8 +223,8 @@ class ReportView(QWidget):
         for choice in CHOICES:
             self.picker.addItem(_(choice.label), choice.key)
         self.picker.currentIndexChanged.connect(lambda _i: self._picked())
-        self.first_edit = self._date("reportFirst", today.replace(day=1))
-        self.last_edit = self._date("reportLast", today)
+        self.first_edit = date_edit(self, "reportFirst", today.replace(day=1))
+        self.last_edit = date_edit(self, "reportLast", today)
         self.member_edit = QLineEdit(self)
         self.member_edit.setObjectName("reportMemberNo")
         self.member_edit.setPlaceholderText(_("Member no."))
@@ -278,15 +274,8 @@ class ReportView(QWidget):
 
     def _today(self, day: dt.date) -> None:
         """Start on the store's business day (its time zone, not this PC's)."""
-        self.first_edit.setDate(_qdate(day.replace(day=1)))
-        self.last_edit.setDate(_qdate(day))
-
-    def _date(self, name: str, day: dt.date) -> QDateEdit:
-        edit = QDateEdit(_qdate(day), self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
+        self.first_edit.setDate(qdate(day.replace(day=1)))
+        self.last_edit.setDate(qdate(day))
 
     def choice(self) -> Choice:
         return CHOICES[self.picker.currentIndex()]
@@ -309,14 +298,9 @@ class ReportView(QWidget):
         if self.shown is not None and self.choice().key == "rfm":
             self.run()
 
-    @staticmethod
-    def _day(edit: QDateEdit) -> dt.date:
-        d = edit.date()
-        return dt.date(d.year(), d.month(), d.day())
-
     def run(self) -> None:
         ctx, key = self.ctx, self.choice().key
-        first, last = self._day(self.first_edit), self._day(self.last_edit)
+        first, last = day_of(self.first_edit), day_of(self.last_edit)
         member_no, segment = self.member_edit.text(), self.segment.currentData()
         self.run_button.setEnabled(False)
         self.export_button.setEnabled(False)
