@@ -115,13 +115,37 @@ class TechnicianDialog(_FormDialog):
             self.partner.currentData() is not None else ""
 
 
-class SessionDialog(_FormDialog):
+class _ChoiceDialog(_FormDialog):
+    """A list to choose one row from: Enter or a double-click takes it; an empty list says
+    ``empty`` instead of closing."""
+
+    def __init__(self, title: str, name: str, empty: str, parent: QWidget | None) -> None:
+        super().__init__(title, parent)
+        self.setObjectName(f"{name}Dialog")
+        self._empty = empty
+        self.choices = _list(self, f"{name}List")
+
+    def _offer(self) -> None:
+        """Show the rows added to ``choices``, the first one chosen."""
+        if self.choices.count():
+            self.choices.setCurrentRow(0)
+        self.form.addRow(self.choices)
+        self.choices.itemActivated.connect(lambda _item: self._try_accept())
+
+    def _try_accept(self) -> None:
+        if self.choices.currentItem() is None:
+            self.error_label.setText(self._empty)
+            self.error_label.show()
+            return
+        self.accept()
+
+
+class SessionDialog(_ChoiceDialog):
     """A session from one of the member's packages: one row per package and service left."""
 
     def __init__(self, summary: LedgerSummary, parent: QWidget | None = None) -> None:
-        super().__init__(_("Use a package session"), parent)
-        self.setObjectName("sessionDialog")
-        self.choices = _list(self, "sessionList")
+        super().__init__(_("Use a package session"), "session",
+                         _("This member has no sessions left."), parent)
         for p in summary.packages:
             for code, left in p.sessions_left.items():
                 if p.kind != "time" and left <= 0:
@@ -133,17 +157,7 @@ class SessionDialog(_FormDialog):
                 item = QListWidgetItem(_("{package}: {service}, {left}, expires {day}").format(
                     package=p.name, service=name, left=left_text, day=expires), self.choices)
                 item.setData(Qt.ItemDataRole.UserRole, (p.instance_id, code, name))
-        if self.choices.count():
-            self.choices.setCurrentRow(0)
-        self.form.addRow(self.choices)
-        self.choices.itemActivated.connect(lambda _item: self._try_accept())
-
-    def _try_accept(self) -> None:
-        if self.choices.currentItem() is None:
-            self.error_label.setText(_("This member has no sessions left."))
-            self.error_label.show()
-            return
-        self.accept()
+        self._offer()
 
     def chosen(self) -> tuple[str, str, str]:
         """(package instance id, service code, service name)."""
@@ -202,32 +216,20 @@ class DiscountDialog(_FormDialog):
             self.below_floor.isChecked()
 
 
-class HeldDialog(_FormDialog):
+class HeldDialog(_ChoiceDialog):
     """The carts on hold, oldest first; Enter resumes the chosen one."""
 
     def __init__(self, held: list[HeldView], names: dict[str, str],
                  parent: QWidget | None = None) -> None:
-        super().__init__(_("Resume a held sale"), parent)
-        self.setObjectName("heldDialog")
+        super().__init__(_("Resume a held sale"), "held", _("No sale is on hold."), parent)
         self.setMinimumWidth(460)
-        self.choices = _list(self, "heldList")
         for view in held:
             who = names.get(view.member_id or "", "") or _("walk-in")
             text = _("{time}  {who}  {n} lines  {label}").format(
                 time=_local_time(view.held_at), who=who, n=view.lines, label=view.label)
             item = QListWidgetItem(text.strip(), self.choices)
             item.setData(Qt.ItemDataRole.UserRole, view.held_id)
-        if self.choices.count():
-            self.choices.setCurrentRow(0)
-        self.form.addRow(self.choices)
-        self.choices.itemActivated.connect(lambda _item: self._try_accept())
-
-    def _try_accept(self) -> None:
-        if self.choices.currentItem() is None:
-            self.error_label.setText(_("No sale is on hold."))
-            self.error_label.show()
-            return
-        self.accept()
+        self._offer()
 
     def chosen(self) -> str:
         return str(self.choices.currentItem().data(Qt.ItemDataRole.UserRole))
