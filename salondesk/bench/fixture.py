@@ -23,7 +23,7 @@ from salondesk.bench import history
 from salondesk.clock import FixedClock, SystemClock
 from salondesk.domain.member_search import pinyin_keys
 from salondesk.ids import new_op_id
-from salondesk.services import members
+from salondesk.services import ledger_settings, members
 from salondesk.services.context import Actor, Ctx
 from salondesk.services.store_setup import create_store, open_store
 from salondesk.store.keys import MemoryKeyStore
@@ -119,8 +119,10 @@ def build_store(root: Path, count: int, *, seed: int = 1, fast_kdf: bool = False
         add_members(ctx, count, seed=seed, progress=progress)
         if history:
             demo.populate(ctx, members_count=HISTORY_MEMBERS, days=HISTORY_DAYS, seed=seed)
-            # the demo moved the clock to the day after its last day
-            today = ctx.clock.now().date() - dt.timedelta(days=1)
+            # the demo moved the clock to the day after its last day (the store's local day:
+            # the UTC date is a day behind Shanghai's from 16:00 UTC)
+            with ctx.db.read() as s:
+                today = ledger_settings.business_date(s, ctx.clock.now()) - dt.timedelta(days=1)
             add_history(ctx, SALES_PER_MEMBER * count, today)
             close_yesterday(ctx, today)
         built = time.perf_counter() - started
