@@ -1001,14 +1001,21 @@ def sync_push_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
 @passphrase_option
 @friendly
 def sync_pull_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
-    """Apply head office's catalogue and price changes."""
+    """Apply head office's catalogue and price changes, and take (or put back) members'
+    stored value spent at other stores of the chain."""
+    from salondesk.sync import cross_store
     from salondesk.sync.pull import pull
 
     with _key_holder(data_dir, passphrase_env) as ctx:
         result = pull(ctx)
+        settled = cross_store.settle(ctx)
     click.echo(ngettext("Applied {applied} change from head office ({refused} refused).",
                         "Applied {applied} changes from head office ({refused} refused).",
                         result.applied).format(applied=result.applied, refused=result.refused))
+    if settled.taken or settled.put_back or settled.refused:
+        click.echo(_("Members' stored value spent at other stores: {taken} taken, {back} put "
+                     "back, {refused} not applied.").format(
+            taken=settled.taken, back=settled.put_back, refused=settled.refused))
 
 
 @sync_group.command("status")
@@ -1137,3 +1144,37 @@ def headoffice_publish_cmd(*, file: Path, db_url: str) -> None:
         engine.dispose()
     click.echo(ngettext("Published {n} change.", "Published {n} changes.", len(ids)).format(
         n=len(ids)))
+
+
+@headoffice_group.command("settlement")
+@click.option("--db", "db_url", required=True, help=_("The head-office database address."))
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help=_("First day (YYYY-MM-DD)."))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help=_("Last day (YYYY-MM-DD)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print the figures as JSON."))
+@friendly
+def headoffice_settlement_cmd(*, db_url: str, start: dt.datetime, end: dt.datetime,
+                              as_json: bool) -> None:
+    """What each store owes another for its members' stored value spent there: the
+    principal part of each spend (DESIGN.md §7)."""
+    from salondesk.headoffice.cross_store import settlement
+    from salondesk.money import Money, format_money
+
+    engine = _headoffice_db(db_url)
+    try:
+        rows = settlement(engine, start.date(), end.date())
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps({"settlement": rows}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(_("No stored value was spent at another store in these days."))
+    for r in rows:
+        click.echo(_("{home} owes {spender} {owed} ({n} spends of {amount}; bonus {bonus} "
+                     "not settled)").format(
+            home=r["home_store"], spender=r["spending_store"],
+            owed=format_money(Money(r["owed_fen"])), n=r["spends"],
+            amount=format_money(Money(r["amount_fen"])),
+            bonus=format_money(Money(r["bonus_fen"]))))

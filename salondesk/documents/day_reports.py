@@ -17,17 +17,12 @@ from salondesk.devices.report_slip import Slip, SlipSection
 from salondesk.documents.typeset import FONT_NAME, styles
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
+from salondesk.services.receipts import tender_label
 from salondesk.services.takings import TENDER_ORDER
 
 
 def _m(fen: int) -> str:
     return format_money(Money(int(fen)))
-
-
-def tender_label(kind: str) -> str:
-    return {"cash": _("Cash"), "wechat": _("WeChat Pay"), "alipay": _("Alipay"),
-            "card": _("Bank card"), "stored_value": _("Stored value"),
-            "package": _("Package sessions"), "debt": _("On account")}.get(kind, kind)
 
 
 def ordered_tenders(tenders: dict[str, int]) -> list[tuple[str, int]]:

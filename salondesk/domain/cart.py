@@ -23,6 +23,7 @@ class TenderKind(StrEnum):
     CARD = "card"          # UnionPay / bank card, recorded with its reference no.
     DEBT = "debt"          # on account (挂账)
     PACKAGE = "package"    # written by the checkout for session lines, never given by hand
+    CROSS_STORE = "cross_store"  # another store's member's stored value, authorised online
 
 
 # Money that crossed the counter (cash performance, points): not stored value, not debt.

@@ -144,6 +144,7 @@ OPERATIONS: dict[str, Permission | None] = {
     "sv.refund": Permission.LEDGER_REFUND,
     "sv.adjust": Permission.LEDGER_ADJUST,
     "sv.reverse": Permission.LEDGER_ADJUST,
+    "sv.cross_store": Permission.COUNTER_SELL,  # another store's spend, taken by the sync worker
     "pkg.template_upsert": Permission.CATALOGUE_EDIT,
     "pkg.sell": Permission.COUNTER_SELL,
     "pkg.use_session": Permission.COUNTER_SELL,

@@ -22,8 +22,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from salondesk import __version__
-from salondesk.errors import NotFound, PermissionDenied, UserError
-from salondesk.headoffice import dashboard, messaging, service
+from salondesk.errors import Conflict, NotFound, PermissionDenied, UserError
+from salondesk.headoffice import cross_store, dashboard, messaging, service
 from salondesk.headoffice.models import HoStore
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -99,6 +99,40 @@ class MessageStatusOut(BaseModel):
 
 class MessagesOut(BaseModel):
     messages: list[MessageStatusOut]
+
+
+class CardIn(BaseModel):
+    card_code: str = Field(min_length=1, max_length=64)
+
+
+class CrossSpendIn(CardIn):
+    spend_id: str = Field(pattern=UUIDISH)
+    amount_fen: int = Field(gt=0, le=2**40)
+
+
+class QuoteOut(BaseModel):
+    home_store: str | None
+    member_no: int | None
+    available_fen: int
+
+
+class CrossOut(QuoteOut):
+    spend_id: str
+    amount_fen: int
+    status: str
+
+
+class PendingSpendOut(BaseModel):
+    spend_id: str
+    action: str
+    member_id: str
+    amount_fen: int
+    spending_store: str
+    sale_id: str | None
+
+
+class PendingOut(BaseModel):
+    spends: list[PendingSpendOut]
 
 
 class ChangesOut(BaseModel):
@@ -181,6 +215,8 @@ def create_app(engine: Engine, *, rate: float = 200.0, burst: int = 400,
             status = 401 if isinstance(exc, service.BadToken) else 403
         elif isinstance(exc, NotFound):
             status = 404
+        elif isinstance(exc, Conflict):
+            status = 409
         return JSONResponse({"detail": exc.message}, status_code=status)
 
     @app.exception_handler(OperationalError)
@@ -234,5 +270,25 @@ def create_app(engine: Engine, *, rate: float = 200.0, burst: int = 400,
     def changes(_store: Store, cursor: Annotated[int, Query(ge=0, le=2**53)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> dict[str, Any]:
         return service.changes_after(engine, cursor, limit)
+
+    @app.post("/v1/cross-store/quote", response_model=QuoteOut,
+              responses={404: {"model": RefusedOut}, 422: {"model": RefusedOut}})
+    def cross_quote(body: CardIn, store: Store) -> dict[str, Any]:
+        """Whose member card this is, and how much of its stored value this store may spend."""
+        return cross_store.quote(engine, store.id, body.card_code)
+
+    @app.post("/v1/cross-store/authorisations", response_model=CrossOut,
+              responses={404: {"model": RefusedOut}, 409: {"model": RefusedOut},
+                         422: {"model": RefusedOut}})
+    def cross_authorise(body: CrossSpendIn, store: Store) -> dict[str, Any]:
+        """Hold part of another store's member's stored value for a sale here (idempotent
+        on ``spend_id``)."""
+        return cross_store.authorise(engine, store.id, body.spend_id, body.card_code,
+                                     body.amount_fen)
+
+    @app.get("/v1/cross-store/pending", response_model=PendingOut)
+    def cross_pending(store: Store) -> dict[str, Any]:
+        """Spends of this store's members made elsewhere, to take or put back."""
+        return {"spends": cross_store.pending(engine, store.id)}
 
     return RateLimit(app, rate=rate, burst=burst)

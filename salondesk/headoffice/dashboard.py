@@ -57,6 +57,11 @@ TEXTS = {
     "last_event": N_("Last event"), "last_push": N_("Last push received"),
     "acked": N_("Highest contiguous seq"), "events": N_("Events held"), "lag": N_("Lag"),
     "not_enrolled": N_("Not enrolled yet"),
+    "settle_title": N_("Stored value spent at other stores: settlement"),
+    "home_store": N_("Home store"), "spending_store": N_("Spent at"),
+    "spends": N_("Spends"), "spent": N_("Amount spent"),
+    "owed": N_("Owed (principal part)"), "bonus_part": N_("Bonus part (not settled)"),
+    "no_settlement": N_("No member spent stored value at another store in this range."),
 }
 LAG_TEXTS = {"now": N_("just now"), "min": N_("{n} min"), "h": N_("{n} h"), "d": N_("{n} d")}
 NEED_ADMIN = N_("An administrator token is needed to open this page.")
@@ -224,6 +229,23 @@ td.stale { color: #b45309; font-weight: 600; }
 {% endfor %}
 <tr class="total"><td>{{ t.chain_total }}</td><td></td><td></td><td></td><td></td>
 <td class="n" data-col="events">{{ r.events | count }}</td></tr>
+</tbody>
+</table>
+
+<h2>{{ t.settle_title }}</h2>
+<table id="settlement">
+<thead><tr><th>{{ t.home_store }}</th><th>{{ t.spending_store }}</th>
+<th class="n">{{ t.spends }}</th><th class="n">{{ t.spent }}</th>
+<th class="n">{{ t.owed }}</th><th class="n">{{ t.bonus_part }}</th></tr></thead>
+<tbody>
+{% for row in r.settlement %}
+<tr><td>{{ row.home_store }}</td><td>{{ row.spending_store }}</td>
+<td class="n">{{ row.spends | count }}</td><td class="n">{{ row.amount_fen | money }}</td>
+<td class="n" data-col="owed">{{ row.owed_fen | money }}</td>
+<td class="n">{{ row.bonus_fen | money }}</td></tr>
+{% else %}
+<tr><td colspan="6" class="muted">{{ t.no_settlement }}</td></tr>
+{% endfor %}
 </tbody>
 </table>
 </body>

@@ -167,3 +167,53 @@ class HoOptOut(HoBase):
     phone_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     opted_out: Mapped[bool] = mapped_column(Boolean)
     as_of_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class HoSvBalance(HoBase):
+    """A member's stored value as the home store last reported it (``sv.balance``)."""
+
+    __tablename__ = "ho_sv_balance"
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    principal_fen: Mapped[int] = mapped_column(BigInteger)
+    bonus_fen: Mapped[int] = mapped_column(BigInteger)
+    as_of_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class HoCard(HoBase):
+    """A member card's code (SHA-256) and whose it is, for finding a member of another store
+    at the counter. Codes are unique within a store, not across the chain."""
+
+    __tablename__ = "ho_card"
+    __table_args__ = (Index("ix_ho_card_member", "store_id", "member_id"),)
+    card_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36))
+
+
+class HoCrossSpend(HoBase):
+    """Another store spending a member's stored value, authorised here while both are online.
+
+    ``held`` (authorised, the sale not yet reported) -> ``confirmed`` (the spending store's
+    sale arrived) -> ``applied`` (the home store took it from the member's lots and said how
+    much was principal) ; ``held`` -> ``expired`` when no sale follows; ``confirmed`` ->
+    ``cancelled`` or ``applied`` -> ``reversal_due`` -> ``reversed`` when the sale is undone.
+    The home store owes the spending store the principal part (DESIGN.md §7).
+    """
+
+    __tablename__ = "ho_cross_spend"
+    __table_args__ = (Index("ix_ho_cross_spend_home", "home_store_id", "status"),
+                      Index("ix_ho_cross_spend_member", "home_store_id", "member_id"),
+                      Index("ix_ho_cross_spend_sale", "spending_store_id", "sale_id"))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    spending_store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"))
+    home_store_id: Mapped[str] = mapped_column(ForeignKey("ho_store.id"))
+    member_id: Mapped[str] = mapped_column(String(36))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))
+    sale_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    principal_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    bonus_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    authorised_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 
 from salondesk.errors import ValidationError
+from salondesk.headoffice import cross_store
 from salondesk.headoffice.models import HoEvent, HoLiability, HoSalesDay, HoStore
 from salondesk.headoffice.service import sessions
 from salondesk.i18n import _
@@ -92,6 +94,8 @@ class ChainReport:
     total: Sales
     liabilities: Liabilities
     events: int
+    #: what each home store owes each spending store (cross-store stored value, principal)
+    settlement: list[dict[str, Any]] = field(default_factory=list)
 
 
 def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -123,7 +127,8 @@ def chain_report(engine: Engine, start: dt.date, end: dt.date) -> ChainReport:
         per_store[row.store_id].append(row)
     report = ChainReport(start=start, end=end, stores=[], total=Sales(),
                          liabilities=Liabilities(), events=0,
-                         generated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                         generated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                         settlement=cross_store.settlement(engine, start, end))
     for store in stores:
         item = StoreReport(
             store_id=store.id, name=store.name, enrolled=store.enrolled_at is not None,

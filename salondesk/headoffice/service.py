@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from salondesk.errors import NotFound, PermissionDenied, ValidationError
-from salondesk.headoffice import messaging
+from salondesk.headoffice import cross_store, messaging
 from salondesk.headoffice.models import (
     HoAdmin,
     HoChange,
@@ -182,6 +182,7 @@ class _Projection:
     members: dict[str, dict[str, Any]]
     totals: tuple[int, dt.datetime, dict[str, Any]] | None = None
     incoming: messaging.Incoming = field(default_factory=messaging.Incoming)
+    cross: cross_store.Incoming = field(default_factory=cross_store.Incoming)
 
 
 def _check(event: Envelope, payload_text: str) -> str | None:
@@ -212,6 +213,7 @@ def _project(events: Iterable[Envelope]) -> _Projection:
     proj = _Projection(days=days, members=members)
     for e in events:
         p = e.payload
+        proj.cross.take(e.type, e.seq, p)
         if e.type == "sale.committed":
             d = days[_day(e)]
             d["sales"] += 1
@@ -272,6 +274,7 @@ def _apply(session: Session, store_id: str, proj: _Projection) -> None:
                   "member_no": func.coalesce(stmt.excluded.member_no, HoMember.member_no)}),
             created)
     messaging.apply(session, _insert, store_id, proj.incoming)
+    cross_store.apply(session, _insert, store_id, proj.cross)
     if proj.totals is not None:
         seq, at, t = proj.totals
         values = {"as_of_seq": seq, "as_of": at,

@@ -279,6 +279,9 @@ def _check_tenders(tenders: Sequence[Tender], priced: Priced, member_id: str | N
             raise ValidationError(_("Enter the bank card payment's reference number."))
         if kind is TenderKind.DEBT and member_id is None:
             raise ValidationError(_("Only a member can buy on account."))
+        if kind is TenderKind.CROSS_STORE and not t.reference.strip():
+            raise ValidationError(_("Another store's stored value needs head office's "
+                                    "authorisation first."))
         if kind is TenderKind.STORED_VALUE and member_id is None and not t.card_code:
             raise ValidationError(_("Choose the member or scan the stored-value card."))
     paid = sum(t.amount_fen for t in tenders)
@@ -442,6 +445,9 @@ def _pay(tx: Tx, cart: Cart, priced: Priced, checked: _Checked, *,
                                        ref_id=sale_id, card_code=t.card_code)
             detail = {"principal_fen": sum(d.principal_fen for d in draws),
                       "bonus_fen": sum(d.bonus_fen for d in draws)}
+        elif t.kind == TenderKind.CROSS_STORE:  # the home store takes it (sync.cross_store)
+            detail = {"home_store": str(t.extra.get("home_store") or "")[:64],
+                      "member_no": t.extra.get("member_no")}
         elif t.kind == TenderKind.DEBT:
             assert cart.member_id is not None
             detail = {"debt_id": debt.open(tx, cart.member_id, t.amount_fen, ref_id=sale_id,
@@ -610,7 +616,9 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
                        "net_fen": pl.net_fen, "technician_id": line.item.technician_id,
                        "designated": line.item.designated}
                       for line, pl in zip(priced.lines, bill.lines, strict=True)],
-            "tenders": [{"kind": t[3], "amount_fen": t[4]} for t in tender_rows]})
+            "tenders": [{"kind": t[3], "amount_fen": t[4],
+                         **({"reference": t[7]} if t[3] == TenderKind.CROSS_STORE else {})}
+                        for t in tender_rows]})
         return SaleResult(
             sale_id=sale_id, receipt_no=receipt_no, total_fen=bill.total_fen,
             due_fen=bill.due_fen, change_fen=checked.change_fen, points_earned=earned,

@@ -20,6 +20,7 @@ from salondesk.domain.member_search import normalise_card_code
 from salondesk.errors import Conflict, NotFound, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
+from salondesk.services import stored_value
 from salondesk.services.context import Ctx
 from salondesk.services.members import get_for_update
 from salondesk.services.unit_of_work import Tx, require, run_operation
@@ -102,6 +103,7 @@ def issue_card(ctx: Ctx, member_id: str, *, op_id: OpId, code: str | None = None
         card = _add_card(tx, member_id, code)
         tx.audit(target_type="member_card", target_id=card.id, detail={"member_id": member_id})
         tx.emit("member.card_issued", {"member_id": member_id, "card_id": card.id})
+        stored_value.republish(tx, member_id)
         return {"card_id": card.id, "code": card.code}
 
     return CardResult(**run_operation(ctx, "member.card_issue", body, op_id=op_id))
@@ -129,6 +131,7 @@ def block_card(ctx: Ctx, card_id: str, *, reason: str, op_id: OpId) -> None:
                  detail={"member_id": card.member_id, "reason": reason})
         tx.emit("member.card_blocked", {"member_id": card.member_id, "card_id": card_id,
                                         "reason": reason})
+        stored_value.republish(tx, card.member_id)
 
     run_operation(ctx, "member.card_block", body, op_id=op_id)
 
@@ -144,6 +147,7 @@ def reissue_card(ctx: Ctx, card_id: str, *, reason: str = "lost", op_id: OpId,
                  detail={"member_id": old.member_id, "blocked": card_id, "reason": reason})
         tx.emit("member.card_reissued", {"member_id": old.member_id, "blocked_card_id": card_id,
                                          "card_id": card.id, "reason": reason})
+        stored_value.republish(tx, old.member_id)
         return {"card_id": card.id, "code": card.code}
 
     return CardResult(**run_operation(ctx, "member.card_reissue", body, op_id=op_id))

@@ -32,6 +32,7 @@ from salondesk.domain.consent import Purpose
 from salondesk.errors import Conflict, ValidationError
 from salondesk.i18n import _
 from salondesk.ids import OpId, new_id
+from salondesk.services import stored_value
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.member_records import GRANT, WITHDRAW, consent_in, write_consent_event
 from salondesk.services.members import drop_search_keys, get_for_update, reindex_member
@@ -205,14 +206,18 @@ def _merge_sv_accounts(tx: Tx, survivor_id: str, dup_id: str) -> int:
         return 0
     keep_acc = conn.execute(select(SvAccount.id, SvAccount.real_name_at).where(
         SvAccount.member_id == survivor_id)).first()
+    # head office keeps each member's balance for other stores: both files change
+    stored_value.forget_balance(tx, dup_id)
     if keep_acc is None:
         conn.execute(update(SvAccount).where(SvAccount.id == dup_acc.id)
                      .values(member_id=survivor_id))
+        stored_value.republish(tx, survivor_id)
         return 1
     lots = conn.execute(update(SvLot).where(SvLot.account_id == dup_acc.id)
                  .values(account_id=keep_acc.id))
     conn.execute(update(SvEntry).where(SvEntry.account_id == dup_acc.id)
                  .values(account_id=keep_acc.id))
+    stored_value.republish(tx, survivor_id)
     if keep_acc.real_name_at is None and dup_acc.real_name_at is not None:
         conn.execute(update(SvAccount).where(SvAccount.id == keep_acc.id)
                      .values(real_name_at=dup_acc.real_name_at))

@@ -75,6 +75,7 @@ def tender_label(kind: str) -> str:
         TenderKind.CARD.value: _("Bank card"),
         TenderKind.DEBT.value: _("On account"),
         TenderKind.PACKAGE.value: _("Package session"),
+        TenderKind.CROSS_STORE.value: _("Another store's stored value"),
     }
     return labels.get(kind, kind)
 
@@ -239,8 +240,12 @@ def points_boost_label(name: str, permille: int) -> str:
 
 
 def _tender(t: SaleTender) -> TenderRow:
-    return TenderRow(label=tender_label(t.kind), amount=Money(t.amount_fen),
-                     reference=t.reference or "", is_cash=t.kind == TenderKind.CASH.value)
+    label, reference = tender_label(t.kind), t.reference or ""
+    if t.kind == TenderKind.CROSS_STORE.value:  # whose balance paid; the authorisation's head
+        home = json.loads(t.detail or "{}").get("home_store")
+        label, reference = (f"{label} · {home}" if home else label), reference[:8]
+    return TenderRow(label=label, amount=Money(t.amount_fen), reference=reference,
+                     is_cash=t.kind == TenderKind.CASH.value)
 
 
 def _member(member: Member | None) -> ReceiptMember | None:

@@ -89,6 +89,9 @@ def _undo(tx: Tx, sale: Sale, lines: list[SaleLine], tenders: list[SaleTender], 
     if not whole:
         if TenderKind.DEBT.value in tender_kinds:
             raise ValidationError(_("A sale paid partly on account is refunded whole."))
+        if TenderKind.CROSS_STORE.value in tender_kinds:
+            raise ValidationError(_("A sale paid with another store's stored value is "
+                                    "refunded whole."))
         if pricing.get("coupon") or pricing["adjustments"].get("points"):
             raise ValidationError(_("A sale with a coupon or points offset is refunded whole."))
     # per line: packages sold, top-ups, sessions, stock

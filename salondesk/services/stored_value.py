@@ -36,7 +36,9 @@ from salondesk.money import MAX_ABS_FEN, Money, allocate
 from salondesk.services import ledger_settings
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.unit_of_work import Tx, run_operation
+from salondesk.store import hot_path
 from salondesk.store.schema import Member, SvAccount, SvEntry, SvLot, SvPlan
+from salondesk.sync.protocol import BALANCE_EVENT, card_digest
 
 __all__ = ["CardRefundQuote", "LotDraw"]
 
@@ -66,10 +68,41 @@ _BASIS_KINDS = (TOP_UP, OPENING, TRANSFER_IN, TRANSFER_OUT, ADJUST)
 def _entry_row(tx: Tx, *, account_id: str, lot_id: str, kind: str, principal_fen: int,
                bonus_fen: int, list_fen: int = 0, cash_fen: int = 0, ref_id: str | None = None,
                reverses_id: str | None = None, reason: str | None = None) -> dict[str, Any]:
+    tx.before_commit((BALANCE_EVENT, account_id), lambda: publish_balance(tx, account_id))
     return {"id": new_id(), "account_id": account_id, "lot_id": lot_id, "kind": kind,
             "principal_fen": principal_fen, "bonus_fen": bonus_fen, "list_fen": list_fen,
             "cash_fen": cash_fen, "ref_id": ref_id, "reverses_id": reverses_id, "reason": reason,
             "op_id": tx.op_id, "staff_id": tx.staff_id, "at": to_db(tx.now)}
+
+
+def publish_balance(tx: Tx, account_id: str) -> None:
+    """Tell head office a member's stored value and card codes (as digests) after an
+    operation moved it, so another store of the chain can be authorised to spend it."""
+    cur = hot_path.cursor(tx.session)
+    member_id = cur.execute("SELECT member_id FROM sv_account WHERE id = ?",
+                            (account_id,)).fetchone()
+    if member_id is None or member_id[0] is None:  # an anonymous card stays in its store
+        return
+    p, b = cur.execute("SELECT coalesce(sum(principal_fen), 0), coalesce(sum(bonus_fen), 0) "
+                       "FROM sv_entry WHERE account_id = ?", (account_id,)).fetchone()
+    cards = [card_digest(code) for (code,) in cur.execute(
+        "SELECT code FROM member_card WHERE member_id = ? AND status = 'active'",
+        (member_id[0],))]
+    tx.emit(BALANCE_EVENT, {"member_id": member_id[0], "principal_fen": int(p),
+                            "bonus_fen": int(b), "cards": cards})
+
+
+def republish(tx: Tx, member_id: str) -> None:
+    """Publish the member's balance with this operation (their cards or lots changed)."""
+    account_id = account_of(tx, member_id)
+    if account_id is not None:
+        tx.before_commit((BALANCE_EVENT, account_id), lambda: publish_balance(tx, account_id))
+
+
+def forget_balance(tx: Tx, member_id: str) -> None:
+    """Tell head office a member no longer holds stored value or cards (merged away)."""
+    tx.emit(BALANCE_EVENT, {"member_id": member_id, "principal_fen": 0, "bonus_fen": 0,
+                            "cards": []})
 
 
 def _amount(fen: int, *, allow_zero: bool = False) -> int:

@@ -24,7 +24,8 @@ from salondesk.domain.cart import MONEY_TENDERS
 from salondesk.services import business_days, ledger_settings
 from salondesk.store import hot_path
 
-TENDER_ORDER = ("cash", "wechat", "alipay", "card", "stored_value", "package", "debt")
+TENDER_ORDER = ("cash", "wechat", "alipay", "card", "stored_value", "package", "debt",
+                "cross_store")
 CONSUMED_LINE_KINDS = ("service", "product", "session")
 
 

@@ -43,6 +43,7 @@ class Tx:
     now: dt.datetime
     approval: Approval | None = None
     _audited: bool = field(default=False, init=False)
+    _finishers: dict[Any, Callable[[], None]] = field(default_factory=dict, init=False)
 
     @property
     def actor_id(self) -> str | None:
@@ -65,6 +66,11 @@ class Tx:
             op_id=self.op_id, detail=detail,
         )
         self._audited = True
+
+    def before_commit(self, key: Any, work: Callable[[], None]) -> None:
+        """Run ``work`` once after the body, in this transaction (the first one given for
+        ``key`` wins): e.g. one balance event per stored-value account the operation moved."""
+        self._finishers.setdefault(key, work)
 
     def emit(self, event_type: str, payload: dict[str, Any]) -> int:
         """Queue an event for head office in this transaction; returns its outbox seq."""
@@ -148,6 +154,8 @@ def run_operation(ctx: Ctx, action: str, body: Callable[[Tx], R], *, op_id: OpId
             tx = Tx(session=session, ctx=ctx, action=action, op_id=op_id,
                     now=_business_now(ctx, cur), approval=used_approval)
             result = body(tx)
+            for work in list(tx._finishers.values()):
+                work()
             if not tx._audited:
                 tx.audit()
             session.flush()

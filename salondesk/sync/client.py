@@ -134,5 +134,20 @@ class HeadOffice:
         found = body.get("messages")
         return [m for m in found if isinstance(m, dict)] if isinstance(found, list) else []
 
+    def cross_store_quote(self, card_code: str) -> dict[str, Any]:
+        return self._call("POST", "/v1/cross-store/quote", json={"card_code": card_code})
+
+    def cross_store_authorise(self, spend_id: str, card_code: str,
+                              amount_fen: int) -> dict[str, Any]:
+        return self._call("POST", "/v1/cross-store/authorisations", json={
+            "spend_id": spend_id, "card_code": card_code, "amount_fen": amount_fen})
+
+    def cross_store_pending(self) -> list[dict[str, Any]]:
+        """Spends of this store's members made at other stores, to take or put back."""
+        found = self._call("GET", "/v1/cross-store/pending").get("spends")
+        return [s for s in found if isinstance(s, dict) and isinstance(s.get("spend_id"), str)
+                and isinstance(s.get("member_id"), str) and isinstance(s.get("amount_fen"), int)
+                ] if isinstance(found, list) else []
+
     def summary(self, store_id: str) -> dict[str, Any]:
         return self._call("GET", f"/v1/stores/{store_id}/summary")

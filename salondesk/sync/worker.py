@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from salondesk.errors import UserError
 from salondesk.services.context import Ctx
+from salondesk.sync import cross_store
 from salondesk.sync.link import NotEnrolled
 from salondesk.sync.pull import pull
 from salondesk.sync.push import push
@@ -76,7 +77,9 @@ class SyncWorker:
         self._send_messages()
         try:
             push(self.ctx, totals_every=self.totals_every)
-            if pull(self.ctx).applied:  # applied changes are events of their own: send them
+            pulled = pull(self.ctx).applied
+            settled = cross_store.settle(self.ctx)
+            if pulled or settled.taken or settled.put_back:  # events of their own: send them
                 push(self.ctx, totals_every=self.totals_every)
             self.backoff.reset()
             delay = self.interval

@@ -41,6 +41,7 @@ from salondesk.services import auth, day_close, shifts
 from salondesk.services.context import Ctx
 from salondesk.services.day_close import ZResult
 from salondesk.services.receipt_printing import printer_settings
+from salondesk.services.receipts import tender_label
 from salondesk.services.shifts import Handover
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import messages, tables
@@ -397,7 +398,7 @@ class DayClosePanel(QWidget):
         self.view.show_slip(day_reports.z_slip(z))
         f = z.figures
         self.tender_chart.set_bars(_("Takings by tender"), [
-            (day_reports.tender_label(k), v)
+            (tender_label(k), v)
             for k, v in ordered_tenders(f["sales"]["tenders"]) if v > 0], money=True)
         self.performance_chart.set_bars(_("Performance"), [
             (_("Cash takings"), f["cash_performance_fen"]),

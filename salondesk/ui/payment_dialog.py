@@ -2,7 +2,10 @@
 
 Keyboard first: F2 cash, F3 stored value, F4 WeChat Pay, F5 Alipay, F6 bank card, F7 on
 account each put what is still due on that tender and focus it; Enter commits; Esc goes back
-to the cart. A coupon code or a points offset prices the cart again
+to the cart. In a store linked to head office, F8 takes another store's member's stored
+value: scan their card and head office authorises the amount (online only).
+
+A coupon code or a points offset prices the cart again
 (:func:`~salondesk.services.checkout.price_cart`) before anything is paid. The commit is one
 :func:`~salondesk.services.checkout.commit_sale` with one operation id per attempt; a refusal
 (insufficient balance, expired package, coupon conditions...) is said in the dialog with the
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +43,8 @@ from salondesk.services import checkout
 from salondesk.services.checkout import SaleResult
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.receipts import points_boost_label, tender_label
+from salondesk.sync import cross_store
+from salondesk.sync.link import NotEnrolled, load_link
 from salondesk.ui import messages
 from salondesk.ui.ledger_dialogs import MoneyEdit
 from salondesk.ui.ops import Op
@@ -46,7 +52,16 @@ from salondesk.ui.receipt_printing import step_label
 
 TENDER_KEYS = ((TenderKind.CASH, "F2"), (TenderKind.STORED_VALUE, "F3"),
                (TenderKind.WECHAT, "F4"), (TenderKind.ALIPAY, "F5"), (TenderKind.CARD, "F6"),
-               (TenderKind.DEBT, "F7"))
+               (TenderKind.DEBT, "F7"), (TenderKind.CROSS_STORE, "F8"))
+
+
+def _linked(ctx: Ctx) -> bool:
+    """Whether the store is linked to head office (another store's stored value needs it)."""
+    try:
+        load_link(ctx)
+    except (NotEnrolled, UserError):
+        return False
+    return True
 
 
 def _big(label: QLabel, factor: float = 1.6) -> QLabel:
@@ -76,6 +91,8 @@ class PaymentDialog(QDialog):
         self.op_id = new_op_id()
         self.result_value: SaleResult | None = None
         self._generation = 0
+        self.cross_auth: cross_store.Authorisation | None = None
+        self._cross_enabled = _linked(ctx)
         layout = QVBoxLayout(self)
         self.due_label = _big(QLabel(self), 2.0)
         self.due_label.setObjectName("dueLabel")
@@ -150,6 +167,8 @@ class PaymentDialog(QDialog):
         for row, (kind, key) in enumerate(TENDER_KEYS):
             if kind in (TenderKind.DEBT, ) and not member:
                 continue
+            if kind is TenderKind.CROSS_STORE and not self._cross_enabled:
+                continue
             label = f"{tender_label(kind)}  [{key}]"
             if kind is TenderKind.STORED_VALUE:
                 if sv_balance_fen is None and not member:
@@ -175,9 +194,61 @@ class PaymentDialog(QDialog):
                 self.reference_edit.setObjectName("cardReference")
                 self.reference_edit.setPlaceholderText(_("reference no."))
                 grid.addWidget(self.reference_edit, row, 2)
+            if kind is TenderKind.CROSS_STORE:  # the last row: its state goes under it
+                grid.addLayout(self._build_cross_store(box), row, 2)
+                grid.addWidget(self.cross_label, row + 1, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         return box
+
+    def _build_cross_store(self, box: QWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.cross_card = QLineEdit(box)
+        self.cross_card.setObjectName("crossStoreCard")
+        self.cross_card.setPlaceholderText(_("scan the member's card"))
+        self.cross_button = QPushButton(_("Authorise"), box)
+        self.cross_button.setObjectName("crossStoreAuthorise")
+        self.cross_button.clicked.connect(self.authorise_cross_store)
+        self.cross_label = QLabel(box)
+        self.cross_label.setObjectName("crossStoreState")
+        self.cross_label.setWordWrap(True)
+        row.addWidget(self.cross_card, 1)
+        row.addWidget(self.cross_button)
+        return row
+
+    def authorise_cross_store(self) -> None:
+        """Ask head office to hold the amount on the scanned card (off the GUI thread)."""
+        if self.cross_auth is not None or not self.cross_card.text().strip():
+            return
+        edit = self.amounts[TenderKind.CROSS_STORE]
+        if not edit.edit.text().strip():
+            self.fill(TenderKind.CROSS_STORE)
+        fen = edit.fen()
+        if not fen:
+            return
+        ctx, card = self._ctx, self.cross_card.text()
+        self.cross_button.setEnabled(False)
+        self.cross_label.setText(_("Asking head office…"))
+        Op(self, lambda: cross_store.authorise(ctx, card, fen)).success(
+            self._cross_authorised).failure(self._cross_refused).run_in_background()
+
+    def _cross_authorised(self, auth: cross_store.Authorisation) -> None:
+        self.cross_auth = auth
+        self.amounts[TenderKind.CROSS_STORE].edit.setReadOnly(True)
+        self.cross_card.setReadOnly(True)
+        self.cross_label.setText(_("Authorised by head office: {store}, member no. {no}; "
+                                   "{left} left to spend").format(
+            store=auth.home_store, no=auth.member_no or "-",
+            left=Money(auth.available_after_fen)))
+        self.error_label.hide()
+        self._update_remaining()
+        self.ok_button.setFocus()
+
+    def _cross_refused(self, exc: BaseException) -> None:
+        self.cross_button.setEnabled(True)
+        self.cross_label.setText("")
+        self.error_label.setText(messages.describe(exc))
+        self.error_label.show()
 
     # -- figures --------------------------------------------------------------------------
 
@@ -247,7 +318,8 @@ class PaymentDialog(QDialog):
             edit.edit.setText(f"{(now + left) / 100:.2f}")
             self._update_remaining()
         target = self.received.edit if kind is TenderKind.CASH else \
-            self.reference_edit if kind is TenderKind.CARD else edit.edit
+            self.reference_edit if kind is TenderKind.CARD else \
+            self.cross_card if kind is TenderKind.CROSS_STORE else edit.edit
         target.setFocus()
         target.selectAll()
 
@@ -291,6 +363,13 @@ class PaymentDialog(QDialog):
                 out.append(Tender(kind, fen, received_fen=received if received else fen))
             elif kind is TenderKind.CARD:
                 out.append(Tender(kind, fen, reference=self.reference_edit.text().strip()))
+            elif kind is TenderKind.CROSS_STORE:
+                if self.cross_auth is None or self.cross_auth.amount_fen != fen:
+                    self.error_label.setText(_("Scan the member's card and have head office "
+                                               "authorise the amount first."))
+                    self.error_label.show()
+                    return None
+                out.append(self.cross_auth.tender())
             else:
                 out.append(Tender(kind, fen))
         return out
@@ -327,6 +406,9 @@ class PaymentDialog(QDialog):
 
         assert isinstance(event, QKeyEvent)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.ok_button.isEnabled():
+            if self._cross_enabled and self.focusWidget() is self.cross_card:
+                self.authorise_cross_store()  # a scanned card ends with Enter
+                return
             if self.focusWidget() in (self.coupon_edit, self.points_edit.edit):
                 # Enter after a coupon or points: price again first; the next Enter pays
                 self._offers_changed()

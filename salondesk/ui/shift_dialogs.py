@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from salondesk.documents.day_reports import category_label, tender_label
+from salondesk.documents.day_reports import category_label
 from salondesk.domain import cash_count
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
 from salondesk.services import shifts
 from salondesk.services.context import Ctx
+from salondesk.services.receipts import tender_label
 from salondesk.services.shifts import Handover
 from salondesk.ui import tables
 from salondesk.ui.ledger_dialogs import MoneyEdit, OpDialog
