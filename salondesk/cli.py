@@ -993,7 +993,25 @@ def sync_push_cmd(*, data_dir: Path | None, passphrase_env: str | None) -> None:
                  "{parked} refused.").format(sent=result.sent, acked=result.acked_seq,
                                              pending=result.pending, parked=result.parked))
     if result.parked:
-        click.echo(_("Refused events are listed by “salondesk sync status”."), err=True)
+        click.echo(_("Refused events are listed by “salondesk sync status”; once dealt with, "
+                     "mark each with “salondesk sync resolve SEQ --note TEXT”."), err=True)
+
+
+@sync_group.command("resolve")
+@click.argument("seq", type=click.IntRange(1))
+@click.option("--note", required=True, help=_("How the refused event was dealt with."))
+@data_dir_option
+@passphrase_option
+@friendly
+def sync_resolve_cmd(*, seq: int, note: str, data_dir: Path | None,
+                     passphrase_env: str | None) -> None:
+    """Mark an event head office refused as dealt with (it stops being listed as waiting)."""
+    from salondesk.ids import new_op_id
+    from salondesk.sync.push import resolve_parked
+
+    with _key_holder(data_dir, passphrase_env) as ctx:
+        resolve_parked(ctx, seq, note=note, op_id=new_op_id())
+    click.echo(_("Event {seq} marked as dealt with.").format(seq=seq))
 
 
 @sync_group.command("pull")

@@ -188,6 +188,7 @@ OPERATIONS: dict[str, Permission | None] = {
     # --- sync with head office (issue 8) ---
     "sync.link": Permission.SETTINGS_EDIT,  # record the enrolment (URL, store id, token)
     "sync.totals": None,  # the pusher's ledger totals for head office
+    "sync.resolve": Permission.SETTINGS_EDIT,  # a refused event dealt with by hand
     # --- staff profiles, appointments, commission, follow-ups (issue 6) ---
     "staff.profile_update": Permission.STAFF_PROFILE,
     "staff.grades_config": Permission.STAFF_PROFILE,

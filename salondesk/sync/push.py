@@ -20,7 +20,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from salondesk.clock import from_db, to_db
-from salondesk.ids import new_op_id
+from salondesk.errors import Conflict, NotFound, ValidationError
+from salondesk.i18n import _
+from salondesk.ids import OpId, new_op_id
 from salondesk.services import ledger_settings
 from salondesk.services.context import Ctx
 from salondesk.services.unit_of_work import Tx, run_operation
@@ -128,6 +130,26 @@ def _park(ctx: Ctx, seq: int, exc: SyncRefused) -> bool:
                          reason=exc.message[:2000], parked_at=to_db(ctx.clock.now())))
     log.warning("outbox event %s parked: head office answered %s", seq, exc.status)
     return True
+
+
+def resolve_parked(ctx: Ctx, seq: int, *, note: str, op_id: OpId) -> None:
+    """Mark a refused event as dealt with (with head office, by hand), with a note saying
+    how; it is no longer shown as waiting for someone. The event itself stays in the outbox."""
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Please say how it was dealt with."))
+
+    def body(tx: Tx) -> None:
+        parked = tx.session.get(SyncParked, seq)
+        if parked is None:
+            raise NotFound(_("Event {seq} was not refused by head office.").format(seq=seq))
+        if parked.resolved_at is not None:
+            raise Conflict(_("Event {seq} was already marked as dealt with.").format(seq=seq))
+        parked.resolved_at = to_db(tx.now)
+        tx.audit(target_type="outbox", target_id=str(seq),
+                 detail={"status": parked.status, "note": note[:500]})
+
+    run_operation(ctx, "sync.resolve", body, op_id=op_id)
 
 
 def _refused(ctx: Ctx, exc: SyncRefused, acked: int, size: int) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from salondesk.services.unit_of_work import run_operation
 from salondesk.store.schema import AuditEntry, Operation
 from salondesk.store.verify import verify_database
 from salondesk.sync.link import save_link
+from salondesk.sync.push import resolve_parked
 
 Call = Callable[[Shop, Ctx, Path], object]
 SERVICE = catalogue.ServiceSpec(code="F01", name="深层补水护理", category="面部", price_fen=38800)
@@ -59,6 +60,7 @@ PRIVILEGED_CALLS: dict[str, Call] = {
     "sync.link": lambda _shop, ctx, _: save_link(
         ctx, url="https://ho.example.cn", store_id="0190cccc-0000-7000-8000-000000000001",
         store_name="东门店", token="t" * 43, ca_bundle=None, op_id=new_op_id()),
+    "sync.resolve": lambda shop, ctx, _: _resolve_a_parked_event(shop, ctx),
 }
 PRIVILEGED_CALLS.update(LEDGER_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(MEMBER_PRIVILEGED_CALLS)
@@ -67,6 +69,18 @@ PRIVILEGED_CALLS.update(PRICE_RULE_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(DAY_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(APPOINTMENT_PRIVILEGED_CALLS)  # type: ignore[arg-type]
 PRIVILEGED_CALLS.update(ENGAGEMENT_PRIVILEGED_CALLS)  # type: ignore[arg-type]
+
+
+def _resolve_a_parked_event(shop: Shop, ctx: Ctx) -> None:
+    import datetime as dt
+
+    from salondesk.store.schema import SyncParked
+
+    with shop.ctx.db.write() as s:
+        if s.get(SyncParked, 1) is None:
+            s.add(SyncParked(seq=1, event_id="0190cccc-0000-7000-8000-000000000002",
+                             status=422, reason="refused", parked_at=dt.datetime(2026, 3, 3)))
+    resolve_parked(ctx, 1, note="已处理", op_id=new_op_id())
 
 
 def _a_member(shop: Shop) -> str:

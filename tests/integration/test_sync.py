@@ -14,6 +14,8 @@ from sqlalchemy import delete, func, select, update
 from storekit import Shop
 from synckit import HeadOfficeDb, link_store
 
+from salondesk.domain.permissions import Role
+from salondesk.errors import Conflict, PermissionDenied, ValidationError
 from salondesk.headoffice import service
 from salondesk.headoffice.server import ServerThread, free_port
 from salondesk.services import catalogue, demo, stored_value
@@ -31,7 +33,7 @@ from salondesk.store.verify import verify_database
 from salondesk.sync.client import HeadOffice, SyncUnavailable
 from salondesk.sync.link import load_link
 from salondesk.sync.pull import pull
-from salondesk.sync.push import _envelopes, push
+from salondesk.sync.push import _envelopes, push, resolve_parked
 from salondesk.sync.status import read_status
 
 
@@ -128,6 +130,19 @@ def test_sync_refused_event_is_parked_shown_and_the_rest_still_arrives(
     assert types[seq + 1] == "catalogue.service"
     # Pushing again sends no refused event and parks nothing twice.
     assert push(shop.ctx).parked == 1
+    # A manager deals with it and says how; it stops being shown, the audit keeps the note.
+    with pytest.raises(PermissionDenied):
+        resolve_parked(shop.as_role(Role.CASHIER), seq, note="已处理", op_id=_op())
+    with pytest.raises(ValidationError):
+        resolve_parked(owner, seq, note="  ", op_id=_op())
+    resolve_parked(owner, seq, note="总部升级后已手工补录", op_id=_op())
+    assert read_status(shop.ctx).parked == () and push(shop.ctx).parked == 0
+    with pytest.raises(Conflict):
+        resolve_parked(owner, seq, note="again", op_id=_op())
+    with shop.ctx.db.read() as s:
+        details = s.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action == "sync.resolve")).all()  # refusals are audited too
+    assert sum("总部升级后已手工补录" in (d or "") for d in details) == 1
 
 
 def test_sync_a_store_restored_from_an_old_backup_parks_what_head_office_holds_otherwise(
