@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 from salondesk.domain.cart import Tender, TenderKind
 from salondesk.domain.member_search import normalise_card_code
@@ -37,6 +40,9 @@ from salondesk.sync.protocol import APPLIED_EVENT, REVERSED_EVENT
 
 log = logging.getLogger(__name__)
 _NS = uuid.UUID("5b0c7f2e-8d7e-4f53-9a55-2f6c3d1e7a41")
+RETRY_PAUSE = 0.3  # seconds, times the attempt
+#: A client is waiting at the counter: three tries of at most 3 + 5 s, not the pusher's 20 s.
+COUNTER_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 
 
 class CrossStoreUnavailable(UserError):
@@ -61,24 +67,31 @@ def _client(ctx: Ctx, client: HeadOffice | None) -> HeadOffice:
     if client is not None:
         return client
     try:
-        return load_link(ctx).client()
+        return load_link(ctx).client(timeout=COUNTER_TIMEOUT)
     except NotEnrolled:
         raise CrossStoreUnavailable(_("This store is not linked to head office, so another "
                                       "store's stored value cannot be used here.")) from None
 
 
-def _ask(ctx: Ctx, client: HeadOffice | None, call: str, *args: Any) -> dict[str, Any]:
+def _ask(ctx: Ctx, client: HeadOffice | None, call: str, *args: Any,
+         attempts: int = 1) -> dict[str, Any]:
+    """Call head office; a request that may not have arrived (or whose answer was lost) is
+    sent again up to ``attempts`` times - only for calls that are safe to repeat."""
     ho = _client(ctx, client)
     try:
-        answer: dict[str, Any] = getattr(ho, call)(*args)
-        return answer
-    except SyncUnavailable:
-        raise CrossStoreUnavailable(_(
-            "Head office cannot be reached: another store's stored value can only be used "
-            "online. Please take another payment.")) from None
-    except SyncRefused as exc:
-        detail = exc.message
-        raise ValidationError(detail) from None
+        for attempt in range(1, attempts + 1):
+            try:
+                answer: dict[str, Any] = getattr(ho, call)(*args)
+                return answer
+            except SyncUnavailable:
+                if attempt == attempts:
+                    raise CrossStoreUnavailable(_(
+                        "Head office cannot be reached: another store's stored value can "
+                        "only be used online. Please take another payment.")) from None
+                time.sleep(RETRY_PAUSE * attempt)
+            except SyncRefused as exc:
+                raise ValidationError(exc.message) from None
+        raise AssertionError("unreachable")
     finally:
         if client is None:
             ho.close()
@@ -95,8 +108,10 @@ def authorise(ctx: Ctx, card_code: str, amount_fen: int, *,
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise ValidationError(_("{amount} is not a possible amount.").format(amount=amount_fen))
     spend_id = new_id()
+    # the same authorisation number each time: head office answers a repeat with the same
+    # hold, so an answer lost on the way back does not hold the money twice
     answer = _ask(ctx, client, "cross_store_authorise", spend_id,
-                  normalise_card_code(card_code), amount_fen)
+                  normalise_card_code(card_code), amount_fen, attempts=3)
     return Authorisation(spend_id=spend_id, amount_fen=amount_fen,
                          home_store=str(answer.get("home_store") or ""),
                          member_no=answer.get("member_no"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
+
 from salondesk.clock import to_db
 from salondesk.domain.permissions import Permission, Role
 from salondesk.errors import UserError
@@ -12,7 +14,7 @@ from salondesk.ids import OpId, new_op_id
 from salondesk.services.context import Actor, Ctx
 from salondesk.services.unit_of_work import Tx, require, run_operation
 from salondesk.store.schema import SyncState
-from salondesk.sync.client import HeadOffice, check_url
+from salondesk.sync.client import TIMEOUT, HeadOffice, check_url
 
 #: Who the background pusher acts as in the audit log (like ``system:cli`` for the CLI).
 SYNC_ACTOR = Actor(staff_id="system:sync", name="sync", role=Role.OWNER,
@@ -33,8 +35,9 @@ class Link:
     acked_seq: int
     pull_cursor: int
 
-    def client(self) -> HeadOffice:
-        return HeadOffice(self.url, token=self.token, ca_bundle=self.ca_bundle)
+    def client(self, timeout: httpx.Timeout = TIMEOUT) -> HeadOffice:
+        return HeadOffice(self.url, token=self.token, ca_bundle=self.ca_bundle,
+                          timeout=timeout)
 
 
 def load_link(ctx: Ctx) -> Link:
