@@ -21,8 +21,10 @@ from salondesk.services.context import Ctx
 from salondesk.services.member_overview import LedgerSummary
 from salondesk.services.member_search import CARD, search_members
 from salondesk.services.members import MemberView
+from salondesk.services.receipt_printing import ACTION as PRINT_ACTION
+from salondesk.services.receipt_printing import PRINTED
 from salondesk.services.unit_of_work import require
-from salondesk.store.schema import Coupon, Member, Sale, SaleLine, Staff
+from salondesk.store.schema import AuditEntry, Coupon, Member, Sale, SaleLine, Staff
 
 FAVOURITES = 12
 
@@ -175,6 +177,9 @@ class SaleSummary:
     total_fen: int
     undone: str | None  # "void" / "refund" when already undone
     lines: tuple[SoldLine, ...]
+    #: a receipt of it came out of a printer (the ``receipt.print`` audit rows): the ones
+    #: without are the "reprint later" list, and it survives a restart
+    printed: bool = False
 
 
 def recent_sales(ctx: Ctx, *, limit: int = 40, receipt_no: int | None = None
@@ -191,6 +196,10 @@ def recent_sales(ctx: Ctx, *, limit: int = 40, receipt_no: int | None = None
         undone: dict[str | None, str] = {
             row[0]: row[1] for row in s.execute(select(Sale.original_sale_id, Sale.kind)
                                                 .where(Sale.original_sale_id.in_(ids)))}
+        printed = set(s.scalars(select(AuditEntry.target_id).where(
+            AuditEntry.target_type == "sale", AuditEntry.target_id.in_(ids),
+            AuditEntry.action == PRINT_ACTION, AuditEntry.outcome == "ok",
+            AuditEntry.detail.like(f'%"outcome": "{PRINTED}"%'))))
         lines: dict[str, list[SoldLine]] = {}
         if ids:
             for line in s.scalars(select(SaleLine).where(SaleLine.sale_id.in_(ids))
@@ -199,5 +208,5 @@ def recent_sales(ctx: Ctx, *, limit: int = 40, receipt_no: int | None = None
                     SoldLine(line.id, line.name, line.qty, line.net_fen))
         return [SaleSummary(sale.id, sale.receipt_no, from_db(sale.at), sale.business_day,
                             name or "", sale.total_fen, undone.get(sale.id),
-                            tuple(lines.get(sale.id, ())))
+                            tuple(lines.get(sale.id, ())), sale.id in printed)
                 for sale, name in found]

@@ -109,7 +109,6 @@ class CheckoutPage(QWidget):
         self.points_offset_fen = 0
         self.bill: PricedBill | None = None
         self.last_sale: SaleResult | None = None
-        self.later: list[PrintJob] = []
         self.dialog: QWidget | None = None
         self.approval_dialog: QWidget | None = None  # a designation change asks a manager
         self._price_generation = 0
@@ -768,8 +767,9 @@ class CheckoutPage(QWidget):
         self.printer.start(job)
 
     def _print_later(self, job: PrintJob) -> None:
-        # printed later it is a copy: marked as a reprint, and the drawer stays shut
-        self.later.append(replace(job, reprint=True))
+        # Recent sales (F10) says "receipt not printed" until a copy comes out of a printer
+        # (from the audit of each attempt, so it survives a restart); printed then, it is a
+        # copy: marked as a reprint, and the drawer stays shut.
         self._say(_("Receipt {no} can be reprinted from Recent sales (F10).").format(
             no=job.receipt_label), ok=True)
 

@@ -115,7 +115,9 @@ class SalesDialog(QDialog):
         states = {"void": _("voided"), "refund": _("refunded")}
         fill(self.table, [[receipt_label(s.receipt_no),
                            s.at.astimezone().strftime("%m-%d %H:%M"), s.member_name or "-",
-                           str(Money(s.total_fen)), states.get(s.undone or "", "")]
+                           str(Money(s.total_fen)),
+                           states.get(s.undone or "", "") if s.printed or s.undone else
+                           _("receipt not printed")]
                           for s in sales])
         if sales:
             self.table.setCurrentCell(0, 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from salekit import cash, counter, gold_member, sell, service, sv
@@ -121,6 +122,9 @@ def _failed_then_reprinted(shop: Shop, tmp_path: Path, failing_uri: str,
     [failed] = print_records(shop, result.sale_id)
     assert failed["outcome"] == "failed" and failed["reason"] == error.__name__
     assert copies_printed(shop.ctx, result.sale_id) == 0
+    # Recent sales lists it as not printed (the "reprint later" list; from the audit, so a
+    # restart keeps it) until a copy comes out
+    assert not _listed(shop, result.receipt_no).printed
     # the printer is fixed: printed again from the receipt number, marked as a reprint
     dest = tmp_path / "fixed.bin"
     outcome = print_sale_receipt(shop.cashier, result.sale_id, reprint=True,
@@ -130,7 +134,15 @@ def _failed_then_reprinted(shop: Shop, tmp_path: Path, failing_uri: str,
     assert [b.payload for b in decoded.barcodes] == [result.receipt_label]
     assert "cut" in decoded.kinds() and "drawer" not in decoded.kinds()
     assert sale_rows(shop, result.sale_id) == before
+    assert _listed(shop, result.receipt_no).printed
     verified(shop)
+
+
+def _listed(shop: Shop, receipt_no: int) -> Any:
+    from salondesk.services.counter import recent_sales
+
+    [found] = recent_sales(shop.cashier, receipt_no=receipt_no)
+    return found
 
 
 def test_receipt_printing_network_printer_hanging_up_mid_receipt_keeps_the_sale(
