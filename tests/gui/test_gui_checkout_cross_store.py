@@ -102,7 +102,7 @@ def test_gui_checkout_cross_store_offline_says_so_and_takes_another_payment(
     win, page = open_counter(qtbot, store)
     find_item(qtbot, win, page, "深层清洁")
     dialog = _pay_cross_store(qtbot, win, page)
-    qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=15_000)
+    qtbot.waitUntil(dialog.error_label.isVisible, timeout=15_000)
     assert _("Head office cannot be reached: another store's stored value can only be used "
              "online. Please take another payment.") in dialog.error_label.text()
     assert dialog.cross_auth is None and dialog.isVisible()
