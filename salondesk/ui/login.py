@@ -24,6 +24,7 @@ class LoginScreen(QWidget):
     """
 
     signed_in = Signal(object)  # Ctx
+    checking = Signal()  # a PIN check has started (the app loads the main window meanwhile)
 
     def __init__(self, store: OpenStore, *, sign_in: tuple[str, str] | None = None,
                  parent: QWidget | None = None) -> None:
@@ -113,6 +114,7 @@ class LoginScreen(QWidget):
         self.show_error("")
         Op(self, lambda: auth.login(ctx, name, pin)).success(self._success).failure(
             self._failure).finished(lambda: self._set_busy(False)).run_in_background()
+        self.checking.emit()
 
     def _success(self, ctx: Ctx) -> None:
         self.ui.pinEdit.clear()

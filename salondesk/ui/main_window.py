@@ -3,12 +3,17 @@
 The window is built for one signed-in staff member. When someone else signs in at the lock
 screen, or the language changes, the workspace (navigation + pages) is built again, because
 every text and every permission-dependent control is decided when a page is built.
+
+A page is built the first time its area is shown (the checkout, the first area, at once), and
+so are the imports only that page needs: the cold start pays for the counter, not for every
+screen behind it (DESIGN.md §10).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -30,26 +35,19 @@ from salondesk.errors import UserError
 from salondesk.i18n import N_, _
 from salondesk.services import clock_guard
 from salondesk.services import settings as settings_service
-from salondesk.services.appointments import CheckIn
 from salondesk.services.context import Ctx
 from salondesk.services.store_setup import OpenStore
 from salondesk.ui import scanner_filter
-from salondesk.ui.appointments_page import AppointmentsPage
-from salondesk.ui.catalogue_page import CataloguePage
 from salondesk.ui.checkout_page import CheckoutPage
-from salondesk.ui.commission_page import CommissionPage
 from salondesk.ui.customer_display import CustomerDisplay, DisplayPrefs
-from salondesk.ui.empty_state import EmptyStatePage
-from salondesk.ui.engagement_page import EngagementPage
-from salondesk.ui.followups_page import FollowUpsPage
 from salondesk.ui.idle_lock import DEFAULT_IDLE_MINUTES, IdleWatcher, LockScreen
 from salondesk.ui.language import apply_locale
 from salondesk.ui.manual import ManualWindow, open_manual
-from salondesk.ui.members_page import MembersPage
 from salondesk.ui.ops import Op
-from salondesk.ui.reports_page import ReportsPage
-from salondesk.ui.settings_page import SettingsPage
 from salondesk.ui.status_bar import StoreStatusBar
+
+if TYPE_CHECKING:
+    from salondesk.services.appointments import CheckIn
 
 
 @dataclass(frozen=True)
@@ -83,6 +81,38 @@ AREAS = (
 )
 
 
+class Pages(Mapping[str, QWidget]):
+    """The pages of the areas the signed-in staff member may open, built on first access.
+
+    ``pages[key]`` builds the page if it is not built yet; ``key in pages`` and iteration
+    name every area the staff member may open, built or not (so ``values()`` builds them all:
+    use :meth:`built` to look only at the pages made so far).
+    """
+
+    def __init__(self, keys: list[str], build: Callable[[str], QWidget]) -> None:
+        self._keys = keys
+        self._build = build
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        page = self._built.get(key)
+        if page is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            page = self._built[key] = self._build(key)
+        return page
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self) -> dict[str, QWidget]:
+        """The pages built so far, by area key."""
+        return dict(self._built)
+
+
 class MainWindow(QMainWindow):
     """The signed-in workspace over one open store, acting as ``ctx``'s staff member."""
 
@@ -102,7 +132,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self._cover)
         self.workspace: QWidget | None = None
         self.lock_screen: LockScreen | None = None
-        self.pages: dict[str, QWidget] = {}
+        self.pages = Pages([], self._build_page)
         self.idle = IdleWatcher(self, DEFAULT_IDLE_MINUTES * 60_000)
         self.idle.idle.connect(self.lock)
         # Ctrl+1: back to the counter from anywhere (the checkout keeps F1-F12 for itself)
@@ -137,15 +167,12 @@ class MainWindow(QMainWindow):
         self.nav.setFont(font)
         self.nav.setSpacing(4)
         self.page_stack = QStackedWidget(workspace)
-        self.pages = {}
+        self.pages = Pages(self.area_keys(), self._build_page)
         for entry in self.areas():
-            page = self._make_page(entry)
-            page.setObjectName(f"page_{entry.key}")
-            self.pages[entry.key] = page
-            self.page_stack.addWidget(page)
             item = QListWidgetItem(_(entry.title), self.nav)
             item.setSizeHint(QSize(0, 44))
-        self.nav.currentRowChanged.connect(self.page_stack.setCurrentIndex)
+        nav = self.nav
+        nav.currentRowChanged.connect(lambda row: self._row_changed(nav, row))
         self.lock_button = QPushButton(_("Lock"), workspace)
         self.lock_button.setObjectName("lockButton")
         self.lock_button.clicked.connect(self.lock)
@@ -181,10 +208,13 @@ class MainWindow(QMainWindow):
     def help_page(self) -> str:
         """The screen the manual opens at: the area, or the reports tab being looked at."""
         area = self.current_area()
-        page = self.pages.get(area)
-        if isinstance(page, ReportsPage) and page.tabs.currentWidget() is getattr(
-                page, "reports", None):
-            return "report_view"
+        if area == "reports":
+            from salondesk.ui.reports_page import ReportsPage
+
+            page = self.pages.get(area)
+            if isinstance(page, ReportsPage) and page.tabs.currentWidget() is getattr(
+                    page, "reports", None):
+                return "report_view"
         return area
 
     def open_manual(self) -> ManualWindow:
@@ -204,31 +234,58 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    def _build_page(self, key: str) -> QWidget:
+        # Called by ``self.pages`` the first time an area's page is asked for.
+        page = self._make_page(next(entry for entry in AREAS if entry.key == key))
+        page.setObjectName(f"page_{key}")
+        self.page_stack.addWidget(page)
+        return page
+
     def _make_page(self, entry: Area) -> QWidget:
+        # The page modules are imported here, not at the top: each is loaded the first time
+        # its area is opened, not at the cold start.
         page: QWidget
         if entry.key == "settings":
+            from salondesk.ui.settings_page import SettingsPage
+
             page = SettingsPage(self.store, self.ctx, self.page_stack)
             page.settings_saved.connect(self._settings_saved)
             page.customer_display_changed.connect(self.set_customer_display)
         elif entry.key == "members":
+            from salondesk.ui.members_page import MembersPage
+
             page = MembersPage(self.store, self.ctx, self.page_stack)
         elif entry.key == "catalogue":
+            from salondesk.ui.catalogue_page import CataloguePage
+
             page = CataloguePage(self.ctx, self.page_stack)
         elif entry.key == "checkout":
             page = CheckoutPage(self.store, self.ctx, self.page_stack)
             self._follow_checkout(page)
         elif entry.key == "reports":
+            from salondesk.ui.reports_page import ReportsPage
+
             page = ReportsPage(self.store, self.ctx, self.page_stack)
         elif entry.key == "appointments":
+            from salondesk.ui.appointments_page import AppointmentsPage
+
             page = AppointmentsPage(self.ctx, self.page_stack)
             page.check_in_ready.connect(self.open_check_in)
         elif entry.key == "engagement":
+            from salondesk.ui.engagement_page import EngagementPage
+
             page = EngagementPage(self.ctx, self.page_stack)
         elif entry.key == "followups":
+            from salondesk.ui.followups_page import FollowUpsPage
+
             page = FollowUpsPage(self.ctx, self.page_stack)
         elif entry.key == "commission":
+            from salondesk.ui.commission_page import CommissionPage
+
             page = CommissionPage(self.ctx, self.page_stack)
         else:
+            from salondesk.ui.empty_state import EmptyStatePage
+
             page = EmptyStatePage(_(entry.title), _(entry.purpose), self.page_stack)
         return page
 
@@ -275,8 +332,13 @@ class MainWindow(QMainWindow):
     def show_area(self, key: str) -> None:
         self.nav.setCurrentRow(self.area_keys().index(key))
 
+    def _row_changed(self, nav: QListWidget, row: int) -> None:
+        keys = self.area_keys()
+        if nav is self.nav and 0 <= row < len(keys):  # not the replaced workspace's list
+            self.page_stack.setCurrentWidget(self.pages[keys[row]])  # built on first show
+
     def current_area(self) -> str:
-        return self.areas()[self.page_stack.currentIndex()].key
+        return self.area_keys()[max(0, self.nav.currentRow())]
 
     # -- scanner ------------------------------------------------------------------------------
 
@@ -351,9 +413,12 @@ class MainWindow(QMainWindow):
                 modal.close()
             if QApplication.activeModalWidget() is modal:
                 break
-        for page in self.pages.values():
-            if isinstance(page, SettingsPage) and page.dialog is not None:
-                page.dialog.reject()
+        settings = self.pages.built().get("settings")
+        if settings is not None:
+            from salondesk.ui.settings_page import SettingsPage
+
+            if isinstance(settings, SettingsPage) and settings.dialog is not None:
+                settings.dialog.reject()
         store_name = self.status_bar.store_label.text()
         self.lock_screen = LockScreen(self.ctx, store_name=store_name, parent=self._cover)
         self.lock_screen.unlocked.connect(self._unlocked)
