@@ -355,6 +355,16 @@ class SaleResult:
         return asdict(self)
 
 
+def _balances_after_sale(tx: Tx, member_id: str | None,
+                         instance_ids: Sequence[str]) -> dict[str, Any]:
+    """:func:`balances_after`, which head office is also told if the card moved."""
+    after = balances_after(tx.session, member_id, instance_ids)
+    if member_id is not None and after["sv_principal_fen"] is not None:
+        stored_value.publish_known_balance(tx, member_id, after["sv_principal_fen"],
+                                           after["sv_bonus_fen"])
+    return after
+
+
 def balances_after(session: Session, member_id: str | None,
                    instance_ids: Sequence[str]) -> dict[str, Any]:
     """The member's stored value, points and the named packages' sessions, as they stand."""
@@ -546,7 +556,7 @@ def commit_sale(ctx: Ctx, cart: Cart, tenders: Sequence[Tender], *, op_id: OpId,
         receipt_no = hot_path.bump(cur, "receipt")
         at = hot_path.db_time(to_db(tx.now))
         instances = [e["instance"] for e in effects if e["instance"]]
-        after = balances_after(session, cart.member_id, instances)
+        after = _balances_after_sale(tx, cart.member_id, instances)
         bill = priced.bill
         pricing = {"subtotal_fen": bill.subtotal_fen, "adjustments": dict(bill.adjustments),
                    "total_fen": bill.total_fen, "session_fen": bill.session_fen,

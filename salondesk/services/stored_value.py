@@ -85,11 +85,23 @@ def publish_balance(tx: Tx, account_id: str) -> None:
         return
     p, b = cur.execute("SELECT coalesce(sum(principal_fen), 0), coalesce(sum(bonus_fen), 0) "
                        "FROM sv_entry WHERE account_id = ?", (account_id,)).fetchone()
-    cards = [card_digest(code) for (code,) in cur.execute(
-        "SELECT code FROM member_card WHERE member_id = ? AND status = 'active'",
-        (member_id[0],))]
-    tx.emit(BALANCE_EVENT, {"member_id": member_id[0], "principal_fen": int(p),
-                            "bonus_fen": int(b), "cards": cards})
+    _emit_balance(tx, member_id[0], int(p), int(b))
+
+
+def publish_known_balance(tx: Tx, member_id: str, principal_fen: int, bonus_fen: int) -> None:
+    """The same, when the caller has just summed the balance (the checkout, for its receipt):
+    only if this operation moved the member's card, and without summing it again."""
+    account_id = account_of(tx, member_id)
+    if account_id is not None:
+        tx.instead_before_commit((BALANCE_EVENT, account_id), lambda: _emit_balance(
+            tx, member_id, principal_fen, bonus_fen))
+
+
+def _emit_balance(tx: Tx, member_id: str, principal_fen: int, bonus_fen: int) -> None:
+    cards = [card_digest(code) for (code,) in hot_path.cursor(tx.session).execute(
+        "SELECT code FROM member_card WHERE member_id = ? AND status = 'active'", (member_id,))]
+    tx.emit(BALANCE_EVENT, {"member_id": member_id, "principal_fen": principal_fen,
+                            "bonus_fen": bonus_fen, "cards": cards})
 
 
 def republish(tx: Tx, member_id: str) -> None:

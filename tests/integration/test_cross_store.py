@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from ledgerkit import menu
-from salekit import sell, service
+from salekit import sell, service, sv
 from sqlalchemy import func, select, update
 from storekit import MemoryKeyStore, Shop
 from synckit import HeadOfficeDb, link_store
@@ -122,8 +122,8 @@ def test_cross_store_spend_is_authorised_taken_settled_on_principal_and_put_back
 def test_cross_store_hold_lapses_without_a_sale_and_the_home_store_card_is_refused_at_home(
         shop: Shop, shop_b: Shop, ho_db: HeadOfficeDb, head_office: ServerThread) -> None:
     a, b = shop.owner, shop_b.owner
-    _chain(shop, shop_b, ho_db, head_office.url, card=LAPSE_CARD, phone="13911113333",
-           principal=50000)
+    who, _no = _chain(shop, shop_b, ho_db, head_office.url, card=LAPSE_CARD,
+                      phone="13911113333", principal=50000)
     held = cross_store.authorise(b, LAPSE_CARD, 50000)
     with pytest.raises(ValidationError, match="not enough"):
         cross_store.authorise(b, LAPSE_CARD, 100)
@@ -135,6 +135,11 @@ def test_cross_store_hold_lapses_without_a_sale_and_the_home_store_card_is_refus
         cross_store.quote(a, LAPSE_CARD)
     with pytest.raises(Exception, match="No store of the chain"):
         cross_store.quote(b, "NO-SUCH-LAPSE_CARD")
+    # the member pays with stored value at home: head office hears the new balance
+    menu(a)
+    sell(a, Cart(items=(service("F01"),), member_id=who), sv(27500))
+    push(shop.ctx)
+    assert cross_store.quote(b, LAPSE_CARD)["available_fen"] == 50000 - 27500
 
 
 def test_cross_store_offline_says_so_and_a_store_without_head_office_too(shop: Shop) -> None:
