@@ -1,7 +1,9 @@
 """The commit mark: how far the store's audit log had got, kept outside the database.
 
 SQLite in WAL mode keeps the newest committed transactions in ``salondesk.db-wal`` until a
-checkpoint copies them into ``salondesk.db``. If that file is deleted or cut short while
+checkpoint copies them into ``salondesk.db`` (a background thread does, once the store has been
+quiet for a moment: :mod:`salondesk.store.checkpoint`; a crash before that leaves them in the
+WAL only). If that file is deleted or cut short while
 SalonDesk is closed (a user copying only the ``.db`` file back, an antivirus quarantining the
 ``-wal``), the database opens without complaint - minus its latest sales. Nothing inside the
 database can tell, so a small file beside it, ``salondesk.mark``, remembers the audit log's

@@ -3,7 +3,8 @@
 One writer: every write runs on a single pooled connection inside ``BEGIN IMMEDIATE``, so
 writes from several threads queue instead of failing with "database is locked". Readers get
 their own connections (WAL lets them read while the writer writes). Nothing here holds a
-session open between calls; the UI never sees a session at all.
+session open between calls; the UI never sees a session at all. WAL checkpoints run on a
+background thread (:mod:`salondesk.store.checkpoint`), not inside a write's COMMIT.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from salondesk.errors import StorageError, StoreDamaged, StoreLocked
 from salondesk.i18n import _
+from salondesk.store.checkpoint import BACKSTOP_PAGES, Checkpointer
 from salondesk.store.commit_mark import CommitMark
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,9 @@ PRAGMAS = (
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     # Sorts and temp tables stay in memory: SQLCipher temp files would be plaintext.
     "PRAGMA temp_store=MEMORY",
+    # Checkpoints run on a background thread (store.checkpoint), not inside a COMMIT; this
+    # is only the backstop should that thread stop.
+    f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}",
 )
 
 
@@ -101,6 +106,8 @@ class Database:
         self.reader = _make_engine(db_path, lambda: self._key, immediate=False, pool_size=4)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        self.checkpointer = Checkpointer(lambda: raw_connect(self.path, self._key),
+                                         name=f"wal-checkpoint {db_path.name}")
 
     @property
     def key(self) -> bytes:
@@ -110,6 +117,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
         with self._write_sessions() as session:
+            session.info[DBAPI_INFO] = None  # one transaction, one connection: hot_path caches it
             try:
                 with session.begin():
                     yield session
@@ -120,6 +128,7 @@ class Database:
             seq = session.info.pop(AUDIT_SEQ_INFO, None)
             if seq is not None and self.mark is not None:
                 self.mark.advance(seq)
+            self.checkpointer.committed()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -140,6 +149,7 @@ class Database:
         return raw_connect(self.path, self._key)
 
     def dispose(self) -> None:
+        self.checkpointer.stop()
         self.writer.dispose()
         self.reader.dispose()
         if self.mark is not None:
@@ -154,6 +164,8 @@ class Database:
 
 # Where store.audit.append leaves the seq it wrote, for the commit mark after the commit.
 AUDIT_SEQ_INFO = "salondesk.audit_seq"
+# Where store.hot_path keeps the write transaction's driver connection (looked up once).
+DBAPI_INFO = "salondesk.dbapi"
 
 # Constraint violations and bad SQL are bugs in SalonDesk, not the disk's refusal: they stay.
 _BUGS = (sa_exc.IntegrityError, sa_exc.ProgrammingError)
