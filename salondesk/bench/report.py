@@ -39,5 +39,6 @@ def as_table(results: Sequence[Result], skipped: Sequence[Skipped]) -> str:
     lines.insert(1, "-" * len(lines[0]))
     lines += [_("{name}: {reason}").format(name=s.name, reason=s.reason) for s in skipped]
     lines.append(_("Limit: the same work done the most direct way on this machine in this run "
-                   "(raw indexed lookup, raw durable commit, bare window, raw SQL, raw COPY)."))
+                   "(raw indexed lookup, raw durable commit, raw replay of a sale's writes, "
+                   "bare window, raw SQL, raw COPY)."))
     return "\n".join(lines)

@@ -45,6 +45,13 @@ def _check(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for k in (*(f"lookup {k}" for k in KINDS), "checkout commit"):
         assert by_name[f"{k} p99"]["value"] >= by_name[f"{k} p50"]["value"]
         assert by_name[f"{k} p99"]["limit"] >= by_name[f"{k} p50"]["limit"]
+    # the second floor of the checkout: the same sale's writes replayed raw, same values
+    replay = {p: by_name[f"checkout commit vs raw replay of its writes {p}"]
+              for p in ("p50", "p99")}
+    for p in ("p50", "p99"):
+        assert replay[p]["value"] == by_name[f"checkout commit {p}"]["value"]
+        assert replay[p]["pass"] is True  # no budget of its own
+    assert replay["p99"]["limit"] >= replay["p50"]["limit"]
     assert any(n.startswith("peak RSS with the member list open (") for n in by_name)
     assert by_name["GUI stall while typing a search"]["unit"] == "ms"
     assert "cold start with the recovery passphrase (Argon2id)" in by_name
