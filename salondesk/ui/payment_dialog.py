@@ -247,6 +247,7 @@ class PaymentDialog(QDialog):
     def _cross_refused(self, exc: BaseException) -> None:
         self.cross_button.setEnabled(True)
         self.cross_label.setText("")
+        self.amounts[TenderKind.CROSS_STORE].edit.clear()  # F2, F4... now fill what is due
         self.error_label.setText(messages.describe(exc))
         self.error_label.show()
 
@@ -275,6 +276,9 @@ class PaymentDialog(QDialog):
                     out[kind] = parse(text).fen
                 except MoneyError:
                     continue
+        cross = out.get(TenderKind.CROSS_STORE)
+        if cross is not None and (self.cross_auth is None or self.cross_auth.amount_fen != cross):
+            del out[TenderKind.CROSS_STORE]  # not paid until head office authorised it
         return out
 
     def remaining_fen(self) -> int:

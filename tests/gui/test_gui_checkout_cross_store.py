@@ -106,4 +106,11 @@ def test_gui_checkout_cross_store_offline_says_so_and_takes_another_payment(
     assert _("Head office cannot be reached: another store's stored value can only be used "
              "online. Please take another payment.") in dialog.error_label.text()
     assert dialog.cross_auth is None and dialog.isVisible()
+    assert dialog.remaining_fen() > 0  # the amount typed is not paid: nothing was authorised
     shot(qtbot, dialog, "payment_cross_store_offline")
+    # the member pays by WeChat instead: F4 fills what is due, Enter pays
+    focus(qtbot, dialog.amounts[TenderKind.WECHAT].edit)
+    key(qtbot, Qt.Key.Key_F4)
+    key(qtbot, Qt.Key.Key_Return)
+    settle(qtbot, win)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15_000)
