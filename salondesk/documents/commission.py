@@ -10,7 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from salondesk.documents.day_reports import page_decorator
-from salondesk.documents.typeset import FONT_NAME, styles
+from salondesk.documents.typeset import FONT_NAME, grid_style, styles, write_a4
 from salondesk.i18n import N_, _
 from salondesk.money import Money, format_money
 
@@ -63,17 +63,12 @@ def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
     """Write :class:`~salondesk.services.commission.Statement` ``st`` to ``dest``
     (temporary name, then moved into place); returns the pages."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     title, _head, body = styles(title_size=15)
-    style = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
-        ("ALIGN", (5, 1), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+    style = grid_style(figures_from=5, extra=(("VALIGN", (0, 0), (-1, -1), "MIDDLE"),))
     totals = Table([
         [_("Cash performance"), _m(st.cash_performance_fen)],
         [_("Consumption performance"), _m(st.consumption_performance_fen)],
@@ -115,11 +110,6 @@ def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
              Paragraph(_("From {first} to {last}").format(first=st.first, last=st.last), body),
              Spacer(1, 4 * mm), totals, Spacer(1, 6 * mm), lines]
     pages = [0]
-    page = page_decorator(store_name, _("Commission statement"), pages)
-    tmp = dest.with_name(dest.name + ".part")
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
-                            topMargin=18 * mm, bottomMargin=16 * mm,
-                            title=f"{store_name} {st.name}")
-    doc.build(story, onFirstPage=page, onLaterPages=page)
-    tmp.replace(dest)
+    write_a4(dest, story, title=f"{store_name} {st.name}", side_mm=14,
+             page=page_decorator(store_name, _("Commission statement"), pages))
     return pages[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.devices.report_slip import Slip, SlipSection
-from salondesk.documents.typeset import FONT_NAME, styles
+from salondesk.documents.typeset import FONT_NAME, styles, write_a4
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
 from salondesk.services.receipts import tender_label
@@ -197,16 +197,8 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = (),
     """Write ``slip`` as an A4 PDF to ``dest`` (temporary name, then moved); returns pages.
     ``chart`` is the takings by tender; ``charts`` more (title, bars in fen) after it."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     title, head, _body = styles(head_space=6)
     pages = [0]
@@ -229,12 +221,7 @@ def render_pdf(dest: Path, slip: Slip, *, chart: Sequence[tuple[str, int]] = (),
             story.append(KeepTogether([Paragraph(heading, head), bar_chart(bars)]))
     for line in slip.footer:
         story.append(Paragraph(line, head))
-    tmp = dest.with_name(dest.name + ".part")
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, title=f"{slip.store_name} {slip.title}",
-                            leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=16 * mm)
-    doc.build(story, onFirstPage=page, onLaterPages=page)
-    tmp.replace(dest)
+    write_a4(dest, story, title=f"{slip.store_name} {slip.title}", page=page, side_mm=18)
     return pages[0]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from salondesk.documents.day_reports import bar_chart, page_decorator
 from salondesk.documents.report_table import cell_text
-from salondesk.documents.typeset import FONT_NAME, styles
+from salondesk.documents.typeset import grid_style, styles, write_a4
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
 
@@ -20,24 +20,11 @@ TOP_BARS = 12
 def preference_pdf(dest: Path, store_name: str, pref: Any) -> int:
     """Write :class:`~salondesk.services.preference.Preference` ``pref`` to ``dest``
     (temporary name, then moved); returns the pages."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
     title_style, head, body = styles()
-    style = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+    style = grid_style()
 
     def grid(table: Any) -> Any:
         rows = [[cell_text(table, j, v) for j, v in enumerate(r)] for r in table.rows]
@@ -68,11 +55,6 @@ def preference_pdf(dest: Path, store_name: str, pref: Any) -> int:
             block += [Paragraph(heading, body), bar_chart(bars, money=False)]
         story += [KeepTogether(block), grid(table)]
     pages = [0]
-    page = page_decorator(store_name, title, pages)
-    tmp = dest.with_name(dest.name + ".part")
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
-                            topMargin=18 * mm, bottomMargin=16 * mm,
-                            title=f"{store_name} {title}")
-    doc.build(story, onFirstPage=page, onLaterPages=page)
-    tmp.replace(dest)
+    write_a4(dest, story, title=f"{store_name} {title}",
+             page=page_decorator(store_name, title, pages))
     return pages[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.documents.day_reports import bar_chart, page_decorator
-from salondesk.documents.typeset import FONT_NAME, styles
+from salondesk.documents.typeset import grid_style, styles, write_a4
 from salondesk.money import Money, format_money
 
 #: (title, bars, whether the values are fen)
@@ -31,17 +31,8 @@ def table_pdf(dest: Path, store_name: str, table: Any, *, subtitle: str = "",
     """Write ``table`` with ``charts`` above it to ``dest`` (temporary name, then moved);
     ``money_cell(row, col)`` overrides ``table.money`` where a column mixes units. Returns
     the pages."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
     title_style, head, body = styles()
     story: list[Any] = [Paragraph(store_name, title_style), Paragraph(table.title, head)]
@@ -55,18 +46,9 @@ def table_pdf(dest: Path, store_name: str, table: Any, *, subtitle: str = "",
     rows = [[cell_text(table, j, v, money=money_cell(i, j) if money_cell else None)
              for j, v in enumerate(r)] for i, r in enumerate(table.rows)]
     grid = Table([table.headers, *rows], repeatRows=1)
-    grid.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)]))
+    grid.setStyle(grid_style())
     story += [Spacer(1, 4 * mm), grid]
     pages = [0]
-    page = page_decorator(store_name, table.title, pages)
-    tmp = dest.with_name(dest.name + ".part")
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
-                            topMargin=18 * mm, bottomMargin=16 * mm,
-                            title=f"{store_name} {table.title}")
-    doc.build(story, onFirstPage=page, onLaterPages=page)
-    tmp.replace(dest)
+    write_a4(dest, story, title=f"{store_name} {table.title}",
+             page=page_decorator(store_name, table.title, pages))
     return pages[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from salondesk.documents.day_reports import page_decorator
-from salondesk.documents.typeset import FONT_NAME, styles
+from salondesk.documents.typeset import grid_style, styles, write_a4
 from salondesk.i18n import _
 from salondesk.money import Money, format_money
 
@@ -20,16 +20,11 @@ def _balances(b: dict[str, int]) -> list[str]:
 
 def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
     """Write :class:`~salondesk.services.reports.Statement` ``st`` to ``dest``; returns pages."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table
 
     title, _head, body = styles(title_size=15)
-    style = TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME), ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e5ec")),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey)])
+    style = grid_style(figures_from=None)
     heading = [_("Balance"), _("Principal"), _("Bonus"), _("Sessions left"),
                _("Package value left"), _("Points"), _("Debt")]
     balances = Table([heading, [_("At the start"), *_balances(st.opening)],
@@ -50,11 +45,6 @@ def statement_pdf(dest: Path, store_name: str, st: Any) -> int:
              Paragraph(_("From {first} to {last}").format(first=st.first, last=st.last), body),
              Spacer(1, 4 * mm), balances, Spacer(1, 6 * mm), moves]
     pages = [0]
-    page = page_decorator(store_name, _("Member statement"), pages)
-    tmp = dest.with_name(dest.name + ".part")
-    doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
-                            topMargin=18 * mm, bottomMargin=16 * mm,
-                            title=f"{store_name} {st.name}")
-    doc.build(story, onFirstPage=page, onLaterPages=page)
-    tmp.replace(dest)
+    write_a4(dest, story, title=f"{store_name} {st.name}",
+             page=page_decorator(store_name, _("Member statement"), pages))
     return pages[0]
