@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,20 +107,13 @@ def set_cycle(ctx: Ctx, service_code: str, days: int | None, *, op_id: OpId) -> 
 
 
 @dataclass(frozen=True)
-class DueRow:
-    member_id: str
+class DueRow(rules.Due):
+    """A :class:`~salondesk.domain.engagement.Due` with whom and what, for the screen."""
+
     member_no: int
     name: str
     phone: str            # masked unless the viewer may see numbers
-    service_code: str
     service_name: str
-    last_visit: dt.date
-    due_on: dt.date
-    days_overdue: int     # negative: due in that many days
-
-    @property
-    def overdue(self) -> bool:
-        return self.days_overdue > 0
 
 
 def due_members(ctx: Ctx, *, service_code: str | None = None, ahead_days: int = 7,
@@ -134,8 +128,9 @@ def due_members(ctx: Ctx, *, service_code: str | None = None, ahead_days: int = 
     def work(s: Session) -> list[DueRow]:
         today = ledger_settings.business_date(s, now)
         visits = _visits(s, today - dt.timedelta(days=LEARN_DAYS))
-        cyc = {c.service_code: c.days for c in _cycles(s, visits) if c.days}
-        names = {c.service_code: c.name for c in _cycles(s, {})}
+        known = _cycles(s, visits)
+        cyc = {c.service_code: c.days for c in known if c.days}
+        names = {c.service_code: c.name for c in known}
         # a visit longer ago than the longest cycle plus the overdue limit is never due
         since = today - dt.timedelta(days=max(cyc.values(), default=0) + max_overdue_days)
         last = [(str(m), str(code), dt.date.fromisoformat(str(day)[:10]))
@@ -144,9 +139,7 @@ def due_members(ctx: Ctx, *, service_code: str | None = None, ahead_days: int = 
                 if service_code in (None, code)]
         due = rules.due_list(last, cyc, today, ahead_days=ahead_days,
                              max_overdue_days=max_overdue_days)
-        people = {r[0]: r[1:] for r in hot_path.cursor(s).execute(
-            "SELECT id, member_no, name, phone FROM member "
-            "WHERE active AND merged_into IS NULL AND erased_at IS NULL").fetchall()}
+        people = _people(s, {d.member_id for d in due})
         booked = _booked_ahead(s, now)
         rows = []
         for d in due:
@@ -154,14 +147,29 @@ def due_members(ctx: Ctx, *, service_code: str | None = None, ahead_days: int = 
             if person is None or (d.member_id, d.service_code) in booked:
                 continue
             phone = str(person[2] or "")
-            rows.append(DueRow(d.member_id, int(person[0]), str(person[1]),
-                               phone if show_phone else (mask_phone(phone) or ""),
-                               d.service_code, names.get(d.service_code, d.service_code),
-                               d.last_visit, d.due_on, d.days_overdue))
+            rows.append(DueRow(
+                **{f: getattr(d, f) for f in rules.Due.__dataclass_fields__},
+                member_no=int(person[0]), name=str(person[1]),
+                phone=phone if show_phone else (mask_phone(phone) or ""),
+                service_name=names.get(d.service_code, d.service_code)))
         return rows
 
     return reports.audited_read(ctx, "recall", {"service_code": service_code,
                                                 "ahead_days": ahead_days}, work)
+
+
+def _people(s: Session, member_ids: set[str]) -> dict[str, tuple[Any, ...]]:
+    """Number, name and phone of the active members among ``member_ids`` (only the ones due,
+    not the whole member file)."""
+    ids, out = sorted(member_ids), {}
+    cur = hot_path.cursor(s)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out.update({r[0]: tuple(r[1:]) for r in cur.execute(
+            "SELECT id, member_no, name, phone FROM member WHERE active AND merged_into IS "
+            f"NULL AND erased_at IS NULL AND id IN ({', '.join('?' * len(chunk))})",
+            chunk).fetchall()})
+    return out
 
 
 def _booked_ahead(s: Session, now: dt.datetime) -> set[tuple[str, str]]:
