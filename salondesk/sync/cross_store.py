@@ -63,6 +63,15 @@ class Authorisation:
                       extra={"home_store": self.home_store, "member_no": self.member_no})
 
 
+def linked(ctx: Ctx) -> bool:
+    """Whether this store is linked to head office (another store's stored value needs it)."""
+    try:
+        load_link(ctx)
+    except NotEnrolled:
+        return False
+    return True
+
+
 def _client(ctx: Ctx, client: HeadOffice | None) -> HeadOffice:
     if client is not None:
         return client

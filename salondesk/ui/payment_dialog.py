@@ -44,7 +44,6 @@ from salondesk.services.checkout import SaleResult
 from salondesk.services.context import Approval, Ctx
 from salondesk.services.receipts import points_boost_label, tender_label
 from salondesk.sync import cross_store
-from salondesk.sync.link import NotEnrolled, load_link
 from salondesk.ui import messages
 from salondesk.ui.ledger_dialogs import MoneyEdit
 from salondesk.ui.ops import Op
@@ -53,15 +52,6 @@ from salondesk.ui.receipt_printing import step_label
 TENDER_KEYS = ((TenderKind.CASH, "F2"), (TenderKind.STORED_VALUE, "F3"),
                (TenderKind.WECHAT, "F4"), (TenderKind.ALIPAY, "F5"), (TenderKind.CARD, "F6"),
                (TenderKind.DEBT, "F7"), (TenderKind.CROSS_STORE, "F8"))
-
-
-def _linked(ctx: Ctx) -> bool:
-    """Whether the store is linked to head office (another store's stored value needs it)."""
-    try:
-        load_link(ctx)
-    except (NotEnrolled, UserError):
-        return False
-    return True
 
 
 def _big(label: QLabel, factor: float = 1.6) -> QLabel:
@@ -92,7 +82,8 @@ class PaymentDialog(QDialog):
         self.result_value: SaleResult | None = None
         self._generation = 0
         self.cross_auth: cross_store.Authorisation | None = None
-        self._cross_enabled = _linked(ctx)
+        self._cross_enabled = False  # shown once the store is known to be linked
+        self._cross_row: list[QWidget] = []
         layout = QVBoxLayout(self)
         self.due_label = _big(QLabel(self), 2.0)
         self.due_label.setObjectName("dueLabel")
@@ -167,8 +158,6 @@ class PaymentDialog(QDialog):
         for row, (kind, key) in enumerate(TENDER_KEYS):
             if kind in (TenderKind.DEBT, ) and not member:
                 continue
-            if kind is TenderKind.CROSS_STORE and not self._cross_enabled:
-                continue
             label = f"{tender_label(kind)}  [{key}]"
             if kind is TenderKind.STORED_VALUE:
                 if sv_balance_fen is None and not member:
@@ -177,7 +166,8 @@ class PaymentDialog(QDialog):
             edit = MoneyEdit(box, optional=True, name=f"tender_{kind.value}")
             edit.edited.connect(self._update_remaining)
             self.amounts[kind] = edit
-            grid.addWidget(QLabel(label, box), row, 0)
+            name = QLabel(label, box)
+            grid.addWidget(name, row, 0)
             grid.addWidget(edit, row, 1)
             if kind is TenderKind.CASH:
                 extra = QHBoxLayout()
@@ -197,6 +187,12 @@ class PaymentDialog(QDialog):
             if kind is TenderKind.CROSS_STORE:  # the last row: its state goes under it
                 grid.addLayout(self._build_cross_store(box), row, 2)
                 grid.addWidget(self.cross_label, row + 1, 0, 1, 3)
+                self._cross_row = [name, edit, self.cross_card, self.cross_button,
+                                   self.cross_label]
+                for widget in self._cross_row:
+                    widget.hide()
+                Op(self, lambda: cross_store.linked(self._ctx)).success(
+                    self._show_cross_store).run_in_background()
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         return box
@@ -215,6 +211,11 @@ class PaymentDialog(QDialog):
         row.addWidget(self.cross_card, 1)
         row.addWidget(self.cross_button)
         return row
+
+    def _show_cross_store(self, linked: bool) -> None:
+        self._cross_enabled = linked
+        for widget in self._cross_row:
+            widget.setVisible(linked)
 
     def authorise_cross_store(self) -> None:
         """Ask head office to hold the amount on the scanned card (off the GUI thread)."""
@@ -315,6 +316,8 @@ class PaymentDialog(QDialog):
 
     def fill(self, kind: TenderKind) -> None:
         """Put what is still due on ``kind`` (added to what it has) and focus it."""
+        if kind is TenderKind.CROSS_STORE and not self._cross_enabled:
+            return
         edit = self.amounts[kind]
         left = self.remaining_fen()
         if left > 0:

@@ -59,6 +59,7 @@ def _pay_cross_store(qtbot, win, page) -> PaymentDialog:
     key(qtbot, Qt.Key.Key_F9)
     dialog = page.dialog
     assert isinstance(dialog, PaymentDialog)
+    qtbot.waitUntil(dialog.cross_card.isVisible, timeout=15_000)  # the link is read meanwhile
     focus(qtbot, dialog.amounts[TenderKind.CASH].edit)
     key(qtbot, Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.cross_card, timeout=15_000)
@@ -114,3 +115,18 @@ def test_gui_checkout_cross_store_offline_says_so_and_takes_another_payment(
     key(qtbot, Qt.Key.Key_Return)
     settle(qtbot, win)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=15_000)
+
+
+def test_gui_checkout_cross_store_is_not_offered_without_head_office(qtbot, counter_store):
+    store, _data = counter_store
+    win, page = open_counter(qtbot, store)
+    find_item(qtbot, win, page, "深层清洁")
+    key(qtbot, Qt.Key.Key_F9)
+    dialog = page.dialog
+    assert isinstance(dialog, PaymentDialog)
+    wait_for_ops(qtbot)
+    assert not dialog.cross_card.isVisible()
+    focus(qtbot, dialog.amounts[TenderKind.CASH].edit)
+    key(qtbot, Qt.Key.Key_F8)  # nothing to fill: the row is not there
+    assert dialog.amounts[TenderKind.CROSS_STORE].edit.text() == ""
+    dialog.reject()
