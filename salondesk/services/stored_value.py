@@ -83,9 +83,8 @@ def publish_balance(tx: Tx, account_id: str) -> None:
                             (account_id,)).fetchone()
     if member_id is None or member_id[0] is None:  # an anonymous card stays in its store
         return
-    p, b = cur.execute("SELECT coalesce(sum(principal_fen), 0), coalesce(sum(bonus_fen), 0) "
-                       "FROM sv_entry WHERE account_id = ?", (account_id,)).fetchone()
-    _emit_balance(tx, member_id[0], int(p), int(b))
+    held = balance_in(tx.session, account_id)
+    _emit_balance(tx, member_id[0], held.principal_fen, held.bonus_fen)
 
 
 def publish_known_balance(tx: Tx, member_id: str, principal_fen: int, bonus_fen: int) -> None:
