@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from guikit import CASHIER, OWNER, PASSPHRASE, NoKeyStore, type_text, wait_for_ops
+from guikit import CASHIER, OWNER, PASSPHRASE, NoKeyStore, open_main_window, type_text
 from memberkit_gui import TECHNICIAN, ZXM, scan, settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -18,7 +18,7 @@ from salondesk.services import settings as settings_service
 from salondesk.ui.approval import ApprovalDialog
 from salondesk.ui.checkout_dialogs import SessionDialog, TechnicianDialog
 from salondesk.ui.checkout_page import CheckoutPage
-from salondesk.ui.main_window import MainWindow, build_main_window
+from salondesk.ui.main_window import MainWindow
 from salondesk.ui.payment_dialog import PaymentDialog
 
 SHOTS = Path("/tmp/shots")
@@ -61,18 +61,8 @@ def set_printer(store, uri: str, *, width: int = 80, mode: str = "gb18030") -> N
 
 
 def open_counter(qtbot, store, who=CASHIER) -> tuple[MainWindow, CheckoutPage]:
-    ctx = auth.login(store.ctx, *who)
-    win = build_main_window(store, ctx)
-    qtbot.addWidget(win)
-    win.resize(1366, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=15_000)
-    win.show_area("checkout")
-    page = win.pages["checkout"]
+    win, page = open_main_window(qtbot, store, who, area="checkout")
     assert isinstance(page, CheckoutPage)
-    wait_for_ops(qtbot)
     qtbot.waitUntil(lambda: bool(page.catalogue), timeout=15_000)
     page.item_edit.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.item_edit, timeout=15_000)

@@ -3,14 +3,13 @@ service (the screens under test only read them), the window opened on the report
 
 from __future__ import annotations
 
-from guikit import wait_for_ops
-from PySide6.QtWidgets import QApplication
+from guikit import open_main_window
 
 from salondesk.domain.cart import Cart, CartItem, Tender, TenderKind
 from salondesk.domain.pricing import LineKind
 from salondesk.ids import new_op_id
-from salondesk.services import auth, checkout
-from salondesk.ui.main_window import MainWindow, build_main_window
+from salondesk.services import checkout
+from salondesk.ui.main_window import MainWindow
 from salondesk.ui.reports_page import ReportsPage
 
 FACIAL = ("F01", 26800)      # 深层清洁面部护理, from the demo menu
@@ -29,16 +28,6 @@ def ring_up(ctx, member_id: str | None = None) -> list[str]:
 
 
 def open_reports(qtbot, store, who) -> tuple[MainWindow, ReportsPage]:
-    ctx = auth.login(store.ctx, *who)
-    win = build_main_window(store, ctx)
-    qtbot.addWidget(win)
-    win.resize(1366, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=15_000)
-    win.show_area("reports")
-    page = win.pages["reports"]
+    win, page = open_main_window(qtbot, store, who, area="reports")
     assert isinstance(page, ReportsPage)
-    wait_for_ops(qtbot)
     return win, page

@@ -51,3 +51,27 @@ def type_text(qtbot, widget, text: str) -> None:
         QApplication.sendEvent(widget, event)
     if run:
         qtbot.keyClicks(widget, run)
+
+
+def open_main_window(qtbot, store, who, *, area: str | None = None,
+                     size: tuple[int, int] = (1366, 800)):
+    """``who`` (name, PIN) signed in: the main window shown, active, on ``area`` when given,
+    its background reads done. Returns (window, page of ``area`` or None)."""
+    from PySide6.QtWidgets import QApplication
+
+    from salondesk.services import auth
+    from salondesk.ui.main_window import build_main_window
+
+    win = build_main_window(store, auth.login(store.ctx, *who))
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=15_000)
+    page = None
+    if area is not None:
+        win.show_area(area)
+        page = win.pages[area]
+    wait_for_ops(qtbot)
+    return win, page

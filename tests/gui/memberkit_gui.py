@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from guikit import OWNER, PASSPHRASE, NoKeyStore, wait_for_ops
+from guikit import OWNER, PASSPHRASE, NoKeyStore, open_main_window, wait_for_ops
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -38,7 +38,7 @@ from salondesk.services.members import MemberDraft
 from salondesk.services.packages import TemplateSpec
 from salondesk.services.store_setup import open_store
 from salondesk.services.stored_value import PlanSpec
-from salondesk.ui.main_window import MainWindow, build_main_window
+from salondesk.ui.main_window import MainWindow
 from salondesk.ui.members_page import MembersPage
 
 TECHNICIAN = ("陈静", "2222")
@@ -152,17 +152,7 @@ def build_member_store(template: Path, dest: Path, *, plain_members: int = 300) 
 
 def open_members(qtbot, store, name_pin) -> tuple[MainWindow, MembersPage]:
     """The signed-in main window on the members area, with the search box focused."""
-    ctx = auth.login(store.ctx, *name_pin)
-    win = build_main_window(store, ctx)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    win.show_area("members")
-    wait_for_ops(qtbot)
-    page = win.pages["members"]
+    win, page = open_main_window(qtbot, store, name_pin, area="members", size=(1280, 800))
     assert isinstance(page, MembersPage)
     page.search_edit.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.search_edit)

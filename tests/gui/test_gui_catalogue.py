@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from guikit import CASHIER, screenshot, type_text, wait_for_ops
+from guikit import CASHIER, open_main_window, screenshot, type_text
 from memberkit_gui import MANAGER
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from salondesk.services import auth, catalogue, packages, stored_value
+from salondesk.services import catalogue, packages, stored_value
 from salondesk.store.schema import AuditEntry, Staff
 from salondesk.ui.catalogue_dialogs import (
     PlanDialog,
@@ -22,7 +21,6 @@ from salondesk.ui.catalogue_dialogs import (
     TemplateDialog,
 )
 from salondesk.ui.catalogue_page import CataloguePage
-from salondesk.ui.main_window import build_main_window
 
 pytestmark = pytest.mark.gui
 
@@ -45,16 +43,7 @@ def button(page, name):
 
 
 def open_window(qtbot, store, who):
-    ctx = auth.login(store.ctx, *who)
-    win = build_main_window(store, ctx)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    wait_for_ops(qtbot)
-    return win
+    return open_main_window(qtbot, store, who, size=(1280, 800))[0]
 
 
 def open_catalogue(qtbot, store, who=MANAGER):

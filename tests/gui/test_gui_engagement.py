@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from checkoutkit_gui import shot
-from guikit import OWNER, wait_for_ops
+from guikit import OWNER, open_main_window, wait_for_ops
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import select
 
 from salondesk.clock import FixedClock
@@ -17,7 +17,6 @@ from salondesk.domain.consent import Purpose
 from salondesk.domain.pricing import LineKind
 from salondesk.ids import new_op_id
 from salondesk.services import (
-    auth,
     catalogue,
     checkout,
     member_records,
@@ -28,7 +27,6 @@ from salondesk.services import (
 from salondesk.services.context import Ctx
 from salondesk.store.schema import Message
 from salondesk.ui.engagement_page import EngagementPage
-from salondesk.ui.main_window import build_main_window
 
 MENU = [catalogue.ServiceSpec("F01", "深层清洁", "面部护理", 27500, 60),
         catalogue.ServiceSpec("F02", "补水护理", "面部护理", 98000, 60)]
@@ -71,18 +69,8 @@ def _store(owner: Ctx) -> dict[str, str]:
 
 
 def _open(qtbot, store) -> tuple[object, EngagementPage]:
-    ctx = auth.login(store.ctx, *OWNER)
-    win = build_main_window(store, ctx)
-    qtbot.addWidget(win)
-    win.resize(1366, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=15_000)
-    win.show_area("engagement")
-    page = win.pages["engagement"]
+    win, page = open_main_window(qtbot, store, OWNER, area="engagement")
     assert isinstance(page, EngagementPage)
-    wait_for_ops(qtbot)
     return win, page
 
 

@@ -8,15 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from guikit import OWNER, ROOT, screenshot, wait_for_ops
+from guikit import OWNER, ROOT, open_main_window, screenshot, wait_for_ops
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from salondesk.i18n import LOCALES
-from salondesk.services import auth
 from salondesk.ui import manual
 from salondesk.ui.language import apply_locale
-from salondesk.ui.main_window import build_main_window
 
 pytestmark = pytest.mark.gui
 
@@ -71,15 +69,7 @@ def test_manual_page_falls_back_to_chinese(monkeypatch, tmp_path):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_manual_f1_opens_the_page_for_the_current_screen(qtbot, open_store, locale):
     apply_locale(locale)
-    ctx = auth.login(open_store.ctx, *OWNER)
-    win = build_main_window(open_store, ctx)
-    qtbot.addWidget(win)
-    win.resize(1200, 760)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=15_000)
-    wait_for_ops(qtbot)
+    win, _page = open_main_window(qtbot, open_store, OWNER, size=(1200, 760))
 
     win.show_area("members")
     wait_for_ops(qtbot)
@@ -122,15 +112,7 @@ def test_manual_f1_opens_the_page_for_the_current_screen(qtbot, open_store, loca
 
 
 def test_manual_checkout_keeps_f1_for_its_key_list(qtbot, open_store, boxes):
-    ctx = auth.login(open_store.ctx, *OWNER)
-    win = build_main_window(open_store, ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=15_000)
-    win.show_area("checkout")
-    page = win.pages["checkout"]
+    win, page = open_main_window(qtbot, open_store, OWNER, area="checkout")
     page.item_edit.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.item_edit, timeout=15_000)
     qtbot.keyClick(page.item_edit, Qt.Key.Key_F1)
