@@ -9,6 +9,7 @@ write the shown day is read again. Check-in hands the :class:`CheckIn` to whoeve
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -40,6 +41,7 @@ from salondesk.ui.checkout_dialogs import TechnicianDialog
 from salondesk.ui.day_grid import DayGrid
 from salondesk.ui.ops import Op
 from salondesk.ui.reminder_dialog import ReminderDialog
+from salondesk.ui.toggles import add_toggle
 
 STEPS = (Status.ARRIVED, Status.IN_SERVICE, Status.COMPLETED, Status.NO_SHOW)
 TECHNICIANS, ROOMS, WEEK = "technicians", "rooms", "week"
@@ -130,13 +132,9 @@ class AppointmentsPage(QWidget):
         self.mode_buttons: dict[str, QPushButton] = {}
         for key, text in ((TECHNICIANS, _("By technician")), (ROOMS, _("By room")),
                           (WEEK, _("Week"))):
-            button = QPushButton(text, self)
-            button.setObjectName(f"apptMode_{key}")
-            button.setCheckable(True)
-            button.clicked.connect(lambda _c=False, k=key: self.set_mode(k))
-            self.mode_group.addButton(button)
-            self.mode_buttons[key] = button
-            row.addWidget(button)
+            self.mode_buttons[key] = add_toggle(
+                row, self.mode_group, self, name=f"apptMode_{key}", text=text,
+                on_click=functools.partial(self.set_mode, key))
         self.mode_buttons[TECHNICIANS].setChecked(True)
         row.addSpacing(12)
         self.new_button = self._button(_("New booking"), "apptNew", self.new_booking)

@@ -11,6 +11,7 @@ write the list and the counts are read again.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -49,6 +50,7 @@ from salondesk.ui.approval import ApprovalDialog, with_approval
 from salondesk.ui.complaint_dialog import CompensationFields, ComplaintDialog, complaint_note
 from salondesk.ui.ops import Op
 from salondesk.ui.staff_dialogs import _FormDialog
+from salondesk.ui.toggles import add_toggle
 
 LATE_COLOUR = QColor("#c62828")
 
@@ -214,25 +216,17 @@ class FollowUpsPage(QWidget):
         row = QHBoxLayout()
         self.view_group = QButtonGroup(self)
         self.view_buttons: dict[View, QPushButton] = {}
-        for view in View:
-            button = QPushButton(self)
-            button.setObjectName(f"followUpView_{view.value}")
-            button.setCheckable(True)
-            button.clicked.connect(lambda _c=False, v=view: self.set_view(v))
-            self.view_group.addButton(button)
-            self.view_buttons[view] = button
-            row.addWidget(button)
+        for view in View:  # texts with their counts: _label_views
+            self.view_buttons[view] = add_toggle(
+                row, self.view_group, self, name=f"followUpView_{view.value}", text="",
+                on_click=functools.partial(self.set_view, view))
         self.birthday_buttons: dict[Window, QPushButton] = {}
         row.addSpacing(16)
         for which, text in ((Window.WEEK, _("Birthdays this week")),
                             (Window.MONTH, _("Birthdays this month"))):
-            button = QPushButton(text, self)
-            button.setObjectName(f"birthdayView_{which.value}")
-            button.setCheckable(True)
-            button.clicked.connect(lambda _c=False, w=which: self.show_birthdays(w))
-            self.view_group.addButton(button)
-            self.birthday_buttons[which] = button
-            row.addWidget(button)
+            self.birthday_buttons[which] = add_toggle(
+                row, self.view_group, self, name=f"birthdayView_{which.value}", text=text,
+                on_click=functools.partial(self.show_birthdays, which))
         self.birthday_window: Window | None = None
         self.birthday_rows: list[BirthdayRow] = []
         self.view_buttons[View.DUE_TODAY].setChecked(True)
