@@ -236,6 +236,8 @@ def pending(engine: Engine, home_store_id: str, limit: int = 200) -> list[dict[s
 def settlement(engine: Engine, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """What each home store owes each spending store for spends taken in [start, end]
     (UTC days): the principal part of every spend that stands."""
+    if end < start:
+        raise ValidationError(_("The end date is before the start date."))
     lo = dt.datetime.combine(start, dt.time())
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
     with sessionmaker(engine)() as s:

@@ -22,6 +22,7 @@ from salondesk.errors import ValidationError
 from salondesk.headoffice import cross_store as ho_cross
 from salondesk.headoffice.models import HoCrossSpend
 from salondesk.headoffice.server import ServerThread, free_port
+from salondesk.i18n import _
 from salondesk.ids import new_op_id
 from salondesk.services import members, receipts, sale_undo, stored_value
 from salondesk.services.store_setup import open_store
@@ -197,6 +198,10 @@ def test_cross_store_settlement_command_prints_what_each_store_owes(
     text = CliRunner().invoke(main, ["headoffice", "settlement", "--db", ho_db.url,
                                      "--from", "2026-05-01", "--to", "2026-05-31"])
     assert "436.36" in text.output and "总店" in text.output
+    backwards = CliRunner().invoke(main, ["headoffice", "settlement", "--db", ho_db.url,
+                                          "--from", "2026-05-31", "--to", "2026-05-01"])
+    assert backwards.exit_code == 1 and "Traceback" not in backwards.output
+    assert _("The end date is before the start date.") in backwards.output
 
 
 def test_cross_store_through_a_faulty_network_holds_once_and_settles_exactly(
