@@ -16,6 +16,7 @@ from salekit import sell, service, sv
 from sqlalchemy import func, select, update
 from storekit import MemoryKeyStore, Shop
 from synckit import HeadOfficeDb, link_store
+from test_printer_cli import decoder
 
 from salondesk.domain.cart import Cart
 from salondesk.errors import ValidationError
@@ -88,6 +89,13 @@ def test_cross_store_spend_is_authorised_taken_settled_on_principal_and_put_back
     sale = sell(b, Cart(items=(service("F01"),)), auth.tender())
     receipt = receipts.sale_receipt(b, sale.sale_id)
     assert any("A 店" in t.label and t.amount.fen == 27500 for t in receipt.tenders)
+    # on paper (58 mm, GB18030), read back by the independent decoder
+    from salondesk.devices.escpos_output import render_receipt
+
+    paper = decoder().decode(render_receipt(receipt, width_mm=58, mode="gb18030")).text
+    # (a long label wraps under its amount on 32 columns: every word is there)
+    assert all(w in paper for w in _("Another store's stored value").split())
+    assert "A 店" in paper and "275.00" in paper
 
     # B's sale confirms the spend; A takes it from the lot (1000 + 100 -> 10:1)
     assert cross_store.settle(a).taken == 0  # not confirmed yet: nothing to take

@@ -4,17 +4,15 @@ backup is written, and the Z report comes out as a PDF and a thermal slip with t
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import subprocess
-import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from daykit import DAY, independent, mixed_day
 from salekit import cash, sell, service
 from storekit import STORE_NAME, Shop
+from test_printer_cli import decoder
 
 from salondesk.bench.history import grow_history
 from salondesk.domain.cart import Cart
@@ -23,19 +21,6 @@ from salondesk.ids import new_op_id
 from salondesk.money import Money, format_money
 from salondesk.services import day_close, points, sale_undo, shifts, stored_value, takings
 from salondesk.store.verify import verify_database
-
-DECODER_FILE = Path(__file__).resolve().parents[1] / "unit" / "test_escpos_decoder.py"
-
-
-def decoder() -> ModuleType:
-    name = "escpos_test_decoder"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, DECODER_FILE)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _close_shift(shop: Shop) -> None:
